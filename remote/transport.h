@@ -1,0 +1,78 @@
+// The one interface to a host: run commands, move files. Implementations:
+// remote/ssh (libssh), remote/local (this machine), and test fakes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "orchestrator/core/error.h"
+#include "remote/command.h"
+
+namespace deployctl::remote {
+
+// How to reach a host, from its connection variables
+// (ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file,
+// ansible_connection).
+struct ConnectionSpec {
+  std::string inventory_name;  // the name the inventory gives the host
+  std::string address;         // ansible_host, else inventory_name
+  int port = 0;                // 0: from ~/.ssh/config, else 22
+  std::string user;            // empty: from ~/.ssh/config, else the local user
+  std::string private_key_file;
+  bool local = false;           // ansible_connection: local
+  int connect_timeout_seconds = 10;
+};
+
+// A host that cannot be reached: connection refused, timeout, auth failed,
+// unknown or changed host key. The message names the host and the reason.
+class UnreachableError : public Error {
+ public:
+  explicit UnreachableError(const std::string& what) : Error(ExitCode::kUnreachable, what) {}
+};
+
+struct RemoteFileInfo {
+  bool exists = false;
+  bool is_dir = false;
+  bool is_link = false;
+  bool is_regular = false;
+  unsigned mode = 0;  // permission bits
+  unsigned long long size = 0;
+  long long mtime = 0;
+  std::string link_target;  // for links
+};
+
+// One connection to one host, reused for every task of a run. Methods are
+// not thread-safe: one host is driven by one thread at a time.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // Runs `command` and returns its exit status, stdout and stderr. A non-zero
+  // exit is a result, not an error; a lost connection throws UnreachableError.
+  virtual CommandResult Run(const Command& command) = 0;
+
+  // Writes `content` to `remote_path` (atomically: a temp file in the same
+  // directory, then rename) with permission `mode`.
+  virtual void WriteFile(const std::string& remote_path, const std::string& content,
+                         unsigned mode) = 0;
+
+  // Uploads the local file `local_path` to `remote_path` the same way.
+  virtual void UploadFile(const std::string& local_path, const std::string& remote_path,
+                          unsigned mode) = 0;
+
+  // Reads a whole (small) remote file; nullopt if it does not exist.
+  virtual std::optional<std::string> ReadFile(const std::string& remote_path) = 0;
+
+  // lstat() of a remote path.
+  virtual RemoteFileInfo Stat(const std::string& remote_path) = 0;
+
+  // The host's name, for messages.
+  virtual const std::string& host() const = 0;
+};
+
+// Opens the right transport for `spec` (ssh or local). Throws
+// UnreachableError naming the host and the reason.
+std::unique_ptr<Transport> Connect(const ConnectionSpec& spec);
+
+}  // namespace deployctl::remote
