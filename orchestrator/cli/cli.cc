@@ -1,12 +1,105 @@
 #include "orchestrator/cli/cli.h"
 
+#include <filesystem>
 #include <iostream>
 
-namespace deployctl {
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
-int RunCli(int, char**) {
-  std::cerr << "deployctl: error: not implemented yet\n";
-  return 2;
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/extra_vars.h"
+#include "orchestrator/core/error.h"
+#include "orchestrator/core/redact.h"
+#include "orchestrator/core/spelling.h"
+
+namespace deployctl {
+namespace {
+
+const std::vector<std::string> kCommands = {"deploy", "rollback", "releases",  "db",
+                                            "status", "unlock",   "playbook", "inventory"};
+
+void SetUpLogging(int verbosity) {
+  auto logger = spdlog::stderr_color_mt("deployctl");
+  logger->set_pattern("%^%l%$ %v");
+  logger->set_level(verbosity >= 2 ? spdlog::level::trace
+                    : verbosity == 1 ? spdlog::level::debug
+                                     : spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+// Options every command takes.
+void AddCommonOptions(CLI::App& cmd, CommonOptions& o) {
+  cmd.add_option("-i,--inventory", o.inventory, "inventory file or directory");
+  cmd.add_option("-e,--extra-vars", o.extra_var_args, "extra variables: KEY=VALUE, JSON or @FILE")
+      ->take_all();
+  cmd.add_option("-l,--limit", o.limit, "further limit hosts to a pattern");
+  cmd.add_option("-f,--forks", o.forks, "hosts run in parallel (default 10)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_flag("-v,--verbose", o.verbosity, "show remote commands (-vv: more)");
+  cmd.add_option("--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"deployctl: deploy apps over SSH, with a database backup before every deploy", "deployctl"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(DEPLOYCTL_VERSION));
+
+  CommonOptions common;
+  PlaybookOptions playbook;
+  InventoryOptions inventory;
+
+  CLI::App* playbook_cmd = app.add_subcommand("playbook", "run any playbook (ansible-playbook's role)");
+  AddCommonOptions(*playbook_cmd, common);
+  playbook_cmd->add_option("file", playbook.file, "the playbook")->required();
+  playbook_cmd->add_option("vars", common.positional_vars, "KEY=VALUE extra variables");
+  playbook_cmd->add_flag("-C,--check", common.check, "report what would change; change nothing");
+  playbook_cmd->add_option("-t,--tags", playbook.tags, "only tasks with these tags")->delimiter(',');
+  playbook_cmd->add_option("--skip-tags", playbook.skip_tags, "skip tasks with these tags")->delimiter(',');
+
+  CLI::App* inventory_cmd = app.add_subcommand("inventory", "show the inventory (ansible-inventory's role)");
+  inventory_cmd->add_option("-i,--inventory", common.inventory, "inventory file or directory");
+  auto* list = inventory_cmd->add_flag("--list", inventory.list, "all groups and host variables as JSON");
+  auto* graph = inventory_cmd->add_flag("--graph", inventory.graph, "the group tree");
+  list->excludes(graph);
+  inventory_cmd->add_option("--host", inventory.host, "one host's variables as JSON");
+  inventory_cmd->add_flag("-v,--verbose", common.verbosity, "more output");
+
+  if (argc >= 2 && argv[1][0] != '-' &&
+      std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
+    std::cerr << "deployctl: error: unknown command '" << argv[1] << "'"
+              << DidYouMean(argv[1], kCommands) << "; run 'deployctl --help' for the list\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "deployctl: error: " << e.what() << " (run 'deployctl "
+              << (argc >= 2 && argv[1][0] != '-' ? std::string(argv[1]) + " " : "")
+              << "--help' for usage)\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+
+  SetUpLogging(common.verbosity);
+  try {
+    for (const auto& word : common.positional_vars) AddExtraVars(word, common.extra_vars);
+    for (const auto& arg : common.extra_var_args) AddExtraVars(arg, common.extra_vars);
+    if (playbook_cmd->parsed()) return static_cast<int>(RunPlaybookCommand(common, playbook));
+    if (inventory_cmd->parsed()) return static_cast<int>(RunInventoryCommand(common, inventory));
+    throw UsageError("no command given");
+  } catch (const Error& e) {
+    std::cout.flush();
+    std::cerr << "deployctl: error: " << Redact(e.what()) << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::cerr << "deployctl: error: " << Redact(e.what()) << "\n";
+    return static_cast<int>(ExitCode::kTaskFailed);
+  }
 }
 
 }  // namespace deployctl

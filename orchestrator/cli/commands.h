@@ -1,0 +1,40 @@
+// The subcommands. Each returns the exit code; errors are thrown as
+// deployctl::Error and printed by RunCli.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "orchestrator/core/error.h"
+#include "orchestrator/vars/value.h"
+
+namespace deployctl {
+
+struct CommonOptions {
+  std::string inventory;
+  std::vector<std::string> extra_var_args;   // -e
+  std::vector<std::string> positional_vars;  // KEY=VALUE words
+  Value extra_vars = Value::object();        // both, parsed
+  std::string limit;
+  int forks = 0;  // 0: deployctl.yml's, else 10
+  int verbosity = 0;
+  bool check = false;
+  std::string output = "text";
+};
+
+struct PlaybookOptions {
+  std::string file;
+  std::vector<std::string> tags;
+  std::vector<std::string> skip_tags;
+};
+
+struct InventoryOptions {
+  bool list = false;
+  bool graph = false;
+  std::string host;
+};
+
+ExitCode RunPlaybookCommand(const CommonOptions& common, const PlaybookOptions& options);
+ExitCode RunInventoryCommand(const CommonOptions& common, const InventoryOptions& options);
+
+}  // namespace deployctl
