@@ -21,6 +21,8 @@ struct Task {
   std::vector<std::string> when;       // all must hold
   std::string register_as;
   bool run_once = false;
+  std::string delegate_to;  // run on this inventory host instead (templated)
+  int throttle = 0;         // at most this many hosts at once (0: --forks)
   bool ignore_errors = false;
   bool no_log = false;
   std::optional<std::string> changed_when;
@@ -43,6 +45,9 @@ struct Play {
   SourceLocation where;
   Value vars = Value::object();
   std::vector<Task> tasks;
+  // A failure on one host fails every host of the play at that task (so
+  // their rescue sections run): a deploy is all hosts or none.
+  bool any_errors_fatal = false;
 };
 
 struct Playbook {

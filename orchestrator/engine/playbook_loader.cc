@@ -11,12 +11,14 @@
 namespace deployctl {
 namespace {
 
-const std::vector<std::string> kPlayKeywords = {"name", "hosts", "vars", "tasks", "gather_facts",
-                                                "become", "tags"};
+const std::vector<std::string> kPlayKeywords = {"name",         "hosts",  "vars",
+                                                "tasks",        "gather_facts", "become",
+                                                "tags",         "any_errors_fatal"};
 const std::vector<std::string> kTaskKeywords = {
     "name",        "when",      "register",    "run_once", "ignore_errors", "changed_when",
     "failed_when", "tags",      "vars",        "loop",     "with_items",    "loop_control",
-    "no_log",      "args",      "block",       "rescue",   "always",        "become"};
+    "no_log",      "args",      "block",       "rescue",   "always",        "become",
+    "delegate_to", "throttle"};
 
 class Loader {
  public:
@@ -78,6 +80,7 @@ class Loader {
       else if (key == "hosts") play.hosts = Scalar(kv.second, key);
       else if (key == "vars") play.vars = Dict(kv.second, key);
       else if (key == "tags") tags = StringList(kv.second, key);
+      else if (key == "any_errors_fatal") play.any_errors_fatal = Bool(kv.second, key);
       else if (key == "tasks") {
         if (!kv.second.IsSequence() && !kv.second.IsNull()) Fail(kv.second, "'tasks' must be a list");
       } else if (key == "gather_facts" || key == "become") {
@@ -121,6 +124,12 @@ class Loader {
       else if (key == "run_once") task.run_once = Bool(kv.second, key);
       else if (key == "ignore_errors") task.ignore_errors = Bool(kv.second, key);
       else if (key == "no_log") task.no_log = Bool(kv.second, key);
+      else if (key == "delegate_to") task.delegate_to = Scalar(kv.second, key);
+      else if (key == "throttle") {
+        Value v = YamlToValue(kv.second);
+        if (!v.is_number_integer() || v.get<int>() < 1) Fail(kv.second, "'throttle' must be a positive integer");
+        task.throttle = v.get<int>();
+      }
       else if (key == "changed_when") task.changed_when = JoinConditions(kv.second, key);
       else if (key == "failed_when") task.failed_when = JoinConditions(kv.second, key);
       else if (key == "tags") {

@@ -21,7 +21,9 @@ struct HostTaskResult {
   std::string host;
   TaskStatus status = TaskStatus::kOk;
   bool ignored = false;  // failed, but ignore_errors was set
+  bool refused = false;  // failed because the run was refused (lock held, ...)
   std::string msg;
+  std::string delegated_to;  // the host the task really ran on, if delegated
   Value data = Value::object();
 };
 

@@ -16,6 +16,7 @@
 namespace deployctl {
 
 struct PlaybookRunner::HostState {
+  std::mutex in_use;              // held while a task uses this host's transport
   Value inventory_vars;           // computed once per run
   Value facts = Value::object();  // registered results
   bool failed = false;
@@ -25,8 +26,12 @@ struct PlaybookRunner::HostState {
 };
 
 ExitCode RunSummary::exit_code() const {
-  bool unreachable = false;
-  for (const auto& f : failures) unreachable = unreachable || f.unreachable;
+  bool unreachable = false, refused = false;
+  for (const auto& f : failures) {
+    unreachable = unreachable || f.unreachable;
+    refused = refused || f.refused;
+  }
+  if (refused) return ExitCode::kRefused;
   if (unreachable) return ExitCode::kUnreachable;
   return failures.empty() ? ExitCode::kOk : ExitCode::kTaskFailed;
 }
@@ -76,6 +81,9 @@ PlaybookRunner::~PlaybookRunner() = default;
 
 RunSummary PlaybookRunner::Run(const Playbook& playbook) {
   playbook_dir_ = playbook.dir;
+  // Every host's state exists before threads start (delegate_to may reach
+  // any host), so the map is never written concurrently.
+  for (const auto& host : inventory_.host_names()) State(host);
   for (const Play& play : playbook.plays) {
     reporter_.PlayStart(play);
     std::vector<std::string> hosts = PlayHosts(play);
@@ -105,7 +113,11 @@ RunSummary PlaybookRunner::Run(const Playbook& playbook) {
 }
 
 std::vector<std::string> PlaybookRunner::PlayHosts(const Play& play) const {
-  std::vector<std::string> hosts = inventory_.Match(play.hosts);
+  Value scope = play.vars;
+  scope.update(options_.extra_vars);
+  const Value pattern = RenderString(play.hosts, scope);
+  std::vector<std::string> hosts =
+      inventory_.Match(pattern.is_string() ? pattern.get<std::string>() : pattern.dump());
   if (!options_.limit.empty()) {
     std::vector<std::string> allowed = inventory_.Match(options_.limit);
     std::erase_if(hosts, [&](const std::string& h) {
@@ -121,6 +133,7 @@ PlaybookRunner::HostState& PlaybookRunner::State(const std::string& host) {
   auto state = std::make_unique<HostState>();
   state->inventory_vars =
       inventory_.HasHost(host) ? inventory_.HostVars(host) : Value{{"inventory_hostname", host}};
+  state->inventory_vars.update(options_.extra_vars);
   return *states_.emplace(host, std::move(state)).first->second;
 }
 
@@ -137,9 +150,11 @@ bool PlaybookRunner::Selected(const Task& task) const {
          std::find(task.tags.begin(), task.tags.end(), "always") != task.tags.end();
 }
 
-void PlaybookRunner::ForEachHost(const std::vector<std::string>& hosts,
+void PlaybookRunner::ForEachHost(const std::vector<std::string>& hosts, int throttle,
                                  const std::function<void(const std::string&)>& fn) {
-  const size_t workers = std::min<size_t>(std::max(1, options_.forks), hosts.size());
+  int limit = std::max(1, options_.forks);
+  if (throttle > 0) limit = std::min(limit, throttle);
+  const size_t workers = std::min<size_t>(limit, hosts.size());
   if (workers <= 1) {
     for (const auto& host : hosts) fn(host);
     return;
@@ -165,6 +180,7 @@ std::vector<std::string> PlaybookRunner::RunTaskList(const std::vector<Task>& ta
       continue;
     }
     RunTask(task, hosts, play);
+    if (play.any_errors_fatal) FailAllIfAnyFailed(task, hosts);
     std::erase_if(hosts, [&](const std::string& h) {
       return State(h).failed || State(h).unreachable;
     });
@@ -226,7 +242,29 @@ void PlaybookRunner::RunTask(const Task& task, const std::vector<std::string>& h
     }
     return;
   }
-  ForEachHost(hosts, [&](const std::string& host) { Record(task, ExecuteOnHost(task, host, play)); });
+  ForEachHost(hosts, task.throttle,
+              [&](const std::string& host) { Record(task, ExecuteOnHost(task, host, play)); });
+}
+
+void PlaybookRunner::FailAllIfAnyFailed(const Task& task, const std::vector<std::string>& hosts) {
+  std::string culprit;
+  for (const auto& host : hosts) {
+    if (State(host).failed || State(host).unreachable) {
+      culprit = host;
+      break;
+    }
+  }
+  if (culprit.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (const auto& host : hosts) {
+    HostState& state = State(host);
+    if (state.failed || state.unreachable) continue;
+    state.failed = true;
+    summary_.stats[host].failed++;
+    summary_.failures.push_back({host, task.name, task.where,
+                                 "stopped because " + culprit + " failed (any_errors_fatal)", false,
+                                 false});
+  }
 }
 
 void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
@@ -241,7 +279,7 @@ void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
     case TaskStatus::kUnreachable:
       stats.unreachable++;
       state.unreachable = true;
-      summary_.failures.push_back({result.host, task.name, task.where, result.msg, true});
+      summary_.failures.push_back({result.host, task.name, task.where, result.msg, true, false});
       break;
     case TaskStatus::kFailed:
       if (result.ignored) {
@@ -251,7 +289,7 @@ void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
         state.failed = true;
         summary_.failures.push_back(
             {result.host, task.name, task.where, task.no_log ? "(hidden by no_log)" : result.msg,
-             false});
+             false, result.refused});
       }
       break;
   }
@@ -301,6 +339,7 @@ HostTaskResult RunModule(const Task& task, const std::string& host, remote::Tran
   result.data["failed"] = failed;
   if (!r.msg.empty()) result.data["msg"] = r.msg;
   result.status = failed ? TaskStatus::kFailed : changed ? TaskStatus::kChanged : TaskStatus::kOk;
+  result.refused = failed && r.refused;
   return result;
 }
 
@@ -311,6 +350,7 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
   HostState& state = State(host);
   HostTaskResult result;
   result.host = host;
+  std::string delegated_to;
   try {
     Value vars = state.inventory_vars;
     vars.update(play.vars);
@@ -328,7 +368,18 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
         return result;
       }
     }
-    remote::Transport& transport = TransportFor(host, vars);
+    std::string target = host;
+    if (!task.delegate_to.empty()) {
+      Value delegate = RenderString(task.delegate_to, vars);
+      target = delegate.is_string() ? delegate.get<std::string>() : delegate.dump();
+      if (!inventory_.HasHost(target)) {
+        throw std::runtime_error("delegate_to: no host '" + target + "' in the inventory");
+      }
+      delegated_to = target;
+    }
+    HostState& target_state = State(target);
+    std::lock_guard in_use(target_state.in_use);
+    remote::Transport& transport = TransportFor(target, target_state.inventory_vars);
     if (task.loop) {
       Value items = RenderValue(*task.loop, vars);
       if (!items.is_array()) throw TemplateError("'loop' must be a list, got " + items.dump());
@@ -363,7 +414,12 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
     result.status = TaskStatus::kFailed;
     result.msg = e.what();
   }
+  result.delegated_to = delegated_to;
   if (result.status == TaskStatus::kFailed && task.ignore_errors) result.ignored = true;
+  if (result.status != TaskStatus::kFailed && result.data.contains("ansible_facts") &&
+      result.data["ansible_facts"].is_object()) {
+    state.facts.update(result.data["ansible_facts"]);  // set_fact
+  }
   if (!task.register_as.empty()) state.facts[task.register_as] = result.data;
   return result;
 }

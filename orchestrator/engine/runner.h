@@ -37,6 +37,7 @@ struct HostFailure {
   SourceLocation where;
   std::string msg;
   bool unreachable = false;
+  bool refused = false;
 };
 
 struct RunSummary {
@@ -72,10 +73,11 @@ class PlaybookRunner {
   void RunTask(const Task& task, const std::vector<std::string>& hosts, const Play& play);
   HostTaskResult ExecuteOnHost(const Task& task, const std::string& host, const Play& play);
   void Record(const Task& task, const HostTaskResult& result);
+  void FailAllIfAnyFailed(const Task& task, const std::vector<std::string>& hosts);
   bool Selected(const Task& task) const;
   HostState& State(const std::string& host);
   remote::Transport& TransportFor(const std::string& host, const Value& vars);
-  void ForEachHost(const std::vector<std::string>& hosts,
+  void ForEachHost(const std::vector<std::string>& hosts, int throttle,
                    const std::function<void(const std::string&)>& fn);
 
   const Inventory& inventory_;

@@ -42,7 +42,9 @@ class TextReporter : public Reporter {
 
   void TaskResult(const Task& task, const HostTaskResult& r) override {
     std::ostringstream line;
-    line << TaskStatusName(r.status) << ": [" << r.host << "]";
+    line << TaskStatusName(r.status) << ": [" << r.host
+         << (r.delegated_to.empty() || r.delegated_to == r.host ? "" : " -> " + r.delegated_to)
+         << "]";
     const bool show_msg = r.status == TaskStatus::kFailed || r.status == TaskStatus::kUnreachable;
     if (show_msg && !r.msg.empty()) line << ": " << (task.no_log ? "(output hidden by no_log)" : r.msg);
     if (r.ignored) line << " (ignored)";
