@@ -59,6 +59,15 @@ int RunCli(int argc, char** argv) {
   playbook_cmd->add_option("-t,--tags", playbook.tags, "only tasks with these tags")->delimiter(',');
   playbook_cmd->add_option("--skip-tags", playbook.skip_tags, "skip tasks with these tags")->delimiter(',');
 
+  WorkflowOptions workflow;
+  CLI::App* deploy_cmd = app.add_subcommand("deploy", "deploy an app: backup, release, switch, restart, health check");
+  AddCommonOptions(*deploy_cmd, common);
+  deploy_cmd->add_option("vars", common.positional_vars, "app=NAME and other KEY=VALUE variables");
+  deploy_cmd->add_flag("-C,--check", common.check, "print the plan; change nothing");
+  deploy_cmd->add_flag("-y,--yes", workflow.yes, "confirm destructive steps without asking");
+  deploy_cmd->add_option("--lock-wait", workflow.lock_wait, "wait up to SECONDS for another run's lock")
+      ->check(CLI::NonNegativeNumber);
+
   CLI::App* inventory_cmd = app.add_subcommand("inventory", "show the inventory (ansible-inventory's role)");
   inventory_cmd->add_option("-i,--inventory", common.inventory, "inventory file or directory");
   auto* list = inventory_cmd->add_flag("--list", inventory.list, "all groups and host variables as JSON");
@@ -88,6 +97,7 @@ int RunCli(int argc, char** argv) {
   try {
     for (const auto& word : common.positional_vars) AddExtraVars(word, common.extra_vars);
     for (const auto& arg : common.extra_var_args) AddExtraVars(arg, common.extra_vars);
+    if (deploy_cmd->parsed()) return static_cast<int>(RunDeployCommand(common, workflow));
     if (playbook_cmd->parsed()) return static_cast<int>(RunPlaybookCommand(common, playbook));
     if (inventory_cmd->parsed()) return static_cast<int>(RunInventoryCommand(common, inventory));
     throw UsageError("no command given");

@@ -34,6 +34,12 @@ struct InventoryOptions {
   std::string host;
 };
 
+struct WorkflowOptions {
+  int lock_wait = 0;  // seconds to wait for another run's lock
+  bool yes = false;   // confirmation for destructive steps
+};
+
+ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& options);
 ExitCode RunPlaybookCommand(const CommonOptions& common, const PlaybookOptions& options);
 ExitCode RunInventoryCommand(const CommonOptions& common, const InventoryOptions& options);
 

@@ -256,10 +256,13 @@ void PlaybookRunner::FailAllIfAnyFailed(const Task& task, const std::vector<std:
   }
   if (culprit.empty()) return;
   std::lock_guard lock(mutex_);
+  const Value culprit_result = State(culprit).facts.value("ansible_failed_result", Value::object());
   for (const auto& host : hosts) {
     HostState& state = State(host);
     if (state.failed || state.unreachable) continue;
     state.failed = true;
+    state.facts["ansible_failed_task"] = {{"name", task.name}, {"location", task.where.ToString()}};
+    state.facts["ansible_failed_result"] = culprit_result;
     summary_.stats[host].failed++;
     summary_.failures.push_back({host, task.name, task.where,
                                  "stopped because " + culprit + " failed (any_errors_fatal)", false,
@@ -287,6 +290,11 @@ void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
       } else {
         stats.failed++;
         state.failed = true;
+        // What a rescue section can look at, as in Ansible.
+        state.facts["ansible_failed_task"] = {{"name", task.name}, {"location", task.where.ToString()}};
+        Value failed_result = task.no_log ? Value::object() : result.data;
+        failed_result["msg"] = task.no_log ? "(hidden by no_log)" : result.msg;
+        state.facts["ansible_failed_result"] = failed_result;
         summary_.failures.push_back(
             {result.host, task.name, task.where, task.no_log ? "(hidden by no_log)" : result.msg,
              false, result.refused});
@@ -340,6 +348,7 @@ HostTaskResult RunModule(const Task& task, const std::string& host, remote::Tran
   if (!r.msg.empty()) result.data["msg"] = r.msg;
   result.status = failed ? TaskStatus::kFailed : changed ? TaskStatus::kChanged : TaskStatus::kOk;
   result.refused = failed && r.refused;
+  if (result.refused) result.data["refused"] = true;
   return result;
 }
 

@@ -7,8 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 testbed_up
 
 FIX="$REPO/tests/e2e/fixtures/playbook"
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+WORK=$TEST_TMP
 for h in web1 web2 web3; do ssh_host "$h" "rm -rf /tmp/deployctl-testbed/hosts/$h/e2e-site /tmp/deployctl-testbed/hosts/$h/e2e-marker"; done
 
 # run NAME ARGS...: runs deployctl, keeps stdout/stderr/status in $WORK/NAME.*

@@ -1,0 +1,22 @@
+#include <ctime>
+#include <iostream>
+
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/workflow.h"
+
+namespace deployctl {
+
+ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& options) {
+  WorkflowTarget target = ResolveWorkflowTarget(common);
+  Value vars = WorkflowVars(target, common, "deploy");
+  // One id for every host, computed here (UTC epoch seconds).
+  vars["release_id"] = std::to_string(std::time(nullptr));
+  vars["lock_wait"] = options.lock_wait;
+  RunWorkflowPlaybook(BuiltinPlaybook("deploy.yml"), target, common, vars);
+  std::cout << "\ndeployed " << target.app << " release " << vars["release_id"].get<std::string>()
+            << " to " << target.hosts.size() << " host(s)" << (common.check ? " (check mode: nothing changed)" : "")
+            << "\n";
+  return ExitCode::kOk;
+}
+
+}  // namespace deployctl

@@ -1,0 +1,163 @@
+#include "orchestrator/cli/workflow.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include "orchestrator/core/spelling.h"
+#include "orchestrator/engine/playbook.h"
+#include "orchestrator/engine/runner.h"
+
+namespace deployctl {
+namespace {
+
+std::string RandomToken() {
+  std::random_device rd;
+  std::string token;
+  const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) token += hex[rd() % 16];
+  return token;
+}
+
+std::string IsoTimeUtc(std::time_t t) {
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string CurrentUser() {
+  for (const char* var : {"DEPLOYCTL_USER", "USER", "LOGNAME"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
+  }
+  return "uid" + std::to_string(getuid());
+}
+
+}  // namespace
+
+WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
+  WorkflowTarget target;
+  target.config = LoadToolConfig(std::filesystem::current_path().string());
+  target.inventory_path = ResolveInventoryPath(common.inventory, target.config);
+  target.inventory = Inventory::Load(target.inventory_path);
+  if (target.inventory.host_names().empty()) {
+    throw ConfigError(SourceLocation{target.inventory_path, 0, 0}, "the inventory has no hosts");
+  }
+
+  // Apps are inventory variables; every host sees the same names in practice,
+  // so the first host's view decides which apps exist.
+  Value first_vars = target.inventory.HostVars(target.inventory.host_names().front());
+  first_vars["deployctl_inventory"] = target.inventory_path;
+  std::vector<std::string> apps = AppNames(first_vars);
+  if (common.extra_vars.contains("app")) {
+    target.app = common.extra_vars["app"].get<std::string>();
+  } else if (apps.size() == 1) {
+    target.app = apps.front();
+  } else if (apps.empty()) {
+    throw ConfigError(SourceLocation{target.inventory_path, 0, 0},
+                      "no apps are defined: add an 'apps:' mapping to the inventory variables "
+                      "(usually group_vars/all.yml)");
+  } else {
+    std::string list;
+    for (const auto& a : apps) list += (list.empty() ? "" : ", ") + a;
+    throw UsageError("the inventory defines several apps (" + list + "): say which with app=NAME");
+  }
+  if (!IsValidAppName(target.app)) {
+    throw UsageError("app=" + target.app +
+                     ": app names may use letters, digits, '.', '_' and '-' (at most 64, no '..')");
+  }
+  target.first_host_config = AppConfigForHost(target.app, first_vars);
+
+  target.hosts = target.inventory.Match(target.first_host_config.hosts);
+  if (!common.limit.empty()) {
+    std::vector<std::string> allowed = target.inventory.Match(common.limit);
+    std::erase_if(target.hosts, [&](const std::string& h) {
+      return std::find(allowed.begin(), allowed.end(), h) == allowed.end();
+    });
+  }
+  if (target.hosts.empty()) {
+    throw UsageError("app '" + target.app + "': hosts pattern '" + target.first_host_config.hosts +
+                     "'" + (common.limit.empty() ? "" : " with --limit '" + common.limit + "'") +
+                     " matches no host");
+  }
+  // Validate the app as each host sees it (roots are often per host).
+  for (const auto& host : target.hosts) {
+    Value vars = target.inventory.HostVars(host);
+    vars["deployctl_inventory"] = target.inventory_path;
+    vars.update(common.extra_vars);
+    AppConfigForHost(target.app, vars);
+  }
+
+  const DatabaseConfig& db = target.first_host_config.database;
+  if (!db.host.empty()) {
+    if (!target.inventory.HasHost(db.host)) {
+      throw ConfigError(SourceLocation{target.inventory_path, 0, 0},
+                        "apps." + target.app + ".database.host: no host '" + db.host +
+                            "' in the inventory");
+    }
+    target.db_host = db.host;
+  } else if (target.inventory.HasGroup("db") && !target.inventory.HostsOfGroup("db").empty()) {
+    target.db_host = target.inventory.HostsOfGroup("db").front();
+  } else {
+    target.db_host = target.inventory.Match(target.first_host_config.hosts).front();
+  }
+  return target;
+}
+
+Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
+                   const std::string& command) {
+  char hostname[256] = {0};
+  gethostname(hostname, sizeof hostname - 1);
+  const std::time_t now = std::time(nullptr);
+  Value vars = common.extra_vars;
+  vars["app"] = target.app;
+  std::string pattern;
+  for (const auto& h : target.hosts) pattern += (pattern.empty() ? "" : ",") + h;
+  vars["app_hosts"] = pattern;
+  vars["db_host"] = target.db_host;
+  vars["deployctl_inventory"] = target.inventory_path;
+  vars["deploy_project_dir"] = std::filesystem::current_path().string();
+  vars["deployctl_run"] = {{"token", RandomToken()},
+                           {"user", CurrentUser()},
+                           {"controller", std::string(hostname)},
+                           {"pid", static_cast<long>(getpid())},
+                           {"started", IsoTimeUtc(now)},
+                           {"command", command}};
+  return vars;
+}
+
+std::string BuiltinPlaybook(const std::string& name) {
+  namespace fs = std::filesystem;
+  if (const char* dir = std::getenv("DEPLOYCTL_PLAYBOOKS"); dir != nullptr && *dir != '\0') {
+    return (fs::path(dir) / name).string();
+  }
+  // Installed layout first (<prefix>/bin/deployctl, <prefix>/share/deployctl/playbooks),
+  // then the source tree the binary was built from.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / "share/deployctl/playbooks" / name;
+    if (fs::exists(installed)) return installed.string();
+  }
+  return (fs::path(DEPLOYCTL_SOURCE_DIR) / "playbooks" / name).string();
+}
+
+void RunWorkflowPlaybook(const std::string& playbook_path, const WorkflowTarget& target,
+                         const CommonOptions& common, const Value& vars) {
+  Playbook playbook = LoadPlaybook(playbook_path);
+  RunOptions run;
+  run.forks = common.forks > 0 ? common.forks
+                               : (target.config && target.config->forks ? *target.config->forks : 10);
+  run.check = common.check;
+  run.extra_vars = vars;
+  auto reporter = common.output == "json" ? MakeJsonReporter(std::cout)
+                                          : MakeTextReporter(std::cout, common.verbosity);
+  PlaybookRunner runner(target.inventory, run, *reporter);
+  RunSummary summary = runner.Run(playbook);
+  if (summary.exit_code() != ExitCode::kOk) throw Error(summary.exit_code(), summary.FailureLine());
+}
+
+}  // namespace deployctl

@@ -1,0 +1,46 @@
+// What the workflow commands (deploy, rollback, db, releases, status,
+// unlock) share: choosing the app, its hosts and database host, the run's
+// identity, and running a built-in playbook from playbooks/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrator/app/app_config.h"
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/tool_config.h"
+#include "orchestrator/inventory/inventory.h"
+
+namespace deployctl {
+
+struct WorkflowTarget {
+  std::optional<ToolConfig> config;
+  std::string inventory_path;
+  Inventory inventory;
+  std::string app;                 // the app's name
+  std::vector<std::string> hosts;  // the app's hosts (after --limit), inventory order
+  std::string db_host;             // where database steps run
+  AppConfig first_host_config;     // the app as the first host sees it
+};
+
+// Loads the inventory and validates the app on every one of its hosts, all
+// before any host is contacted. `app` comes from the app=NAME variable or,
+// when the inventory defines exactly one app, is that one.
+WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common);
+
+// The extra variables every workflow playbook gets (see
+// docs/design/deploy-workflow.md): app, app_hosts, db_host, deployctl_run,
+// deployctl_inventory, deploy_project_dir, plus the user's own.
+Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
+                   const std::string& command);
+
+// Path of a built-in playbook (playbooks/<name>).
+std::string BuiltinPlaybook(const std::string& name);
+
+// Runs a built-in playbook for the target; throws Error with the run's exit
+// code and failure line when it fails.
+void RunWorkflowPlaybook(const std::string& playbook, const WorkflowTarget& target,
+                         const CommonOptions& common, const Value& vars);
+
+}  // namespace deployctl
