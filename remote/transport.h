@@ -22,6 +22,9 @@ struct ConnectionSpec {
   std::string private_key_file;
   bool local = false;           // ansible_connection: local
   int connect_timeout_seconds = 10;
+  // Where host keys are checked. Empty: $DEPLOYCTL_KNOWN_HOSTS if set, else
+  // UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts.
+  std::string known_hosts_file;
 };
 
 // A host that cannot be reached: connection refused, timeout, auth failed,
@@ -29,6 +32,13 @@ struct ConnectionSpec {
 class UnreachableError : public Error {
  public:
   explicit UnreachableError(const std::string& what) : Error(ExitCode::kUnreachable, what) {}
+};
+
+// A file operation that failed on a host that is reachable (permission
+// denied, no such directory, disk full). The message names the host and path.
+class RemoteFileError : public Error {
+ public:
+  explicit RemoteFileError(const std::string& what) : Error(ExitCode::kTaskFailed, what) {}
 };
 
 struct RemoteFileInfo {
@@ -50,26 +60,45 @@ class Transport {
 
   // Runs `command` and returns its exit status, stdout and stderr. A non-zero
   // exit is a result, not an error; a lost connection throws UnreachableError.
+  // When command.timeout_seconds passes, the command is killed (best effort
+  // over SSH) and the result has exit_status -1, the output so far, and err
+  // ending in "timed out after N s".
   virtual CommandResult Run(const Command& command) = 0;
 
-  // Writes `content` to `remote_path` (atomically: a temp file in the same
-  // directory, then rename) with permission `mode`.
+  // Writes `content` to `remote_path` (atomically: a temp file
+  // "<dir>/.<name>.deployctl-tmp-<random>" in the same directory, then
+  // rename) with permission `mode` exactly (not masked by the umask). Throws
+  // RemoteFileError naming the host and path; no temp file is left behind.
   virtual void WriteFile(const std::string& remote_path, const std::string& content,
                          unsigned mode) = 0;
 
-  // Uploads the local file `local_path` to `remote_path` the same way.
+  // Uploads the local file `local_path` to `remote_path` the same way,
+  // streaming it (any size).
   virtual void UploadFile(const std::string& local_path, const std::string& remote_path,
                           unsigned mode) = 0;
 
   // Reads a whole (small) remote file; nullopt if it does not exist.
   virtual std::optional<std::string> ReadFile(const std::string& remote_path) = 0;
 
-  // lstat() of a remote path.
+  // lstat() of a remote path; exists == false if it does not exist.
   virtual RemoteFileInfo Stat(const std::string& remote_path) = 0;
 
   // The host's name, for messages.
   virtual const std::string& host() const = 0;
+
+  // Makes `remote_host:remote_port`, as seen from the host, reachable from
+  // this machine: returns a port on 127.0.0.1 whose connections are relayed
+  // to it (over SSH: a direct-tcpip channel each, served by a background
+  // thread that lives as long as the transport). The local transport returns
+  // `remote_port` itself. Throws UnreachableError if the relay cannot start;
+  // a connection the host refuses is closed at once.
+  virtual int OpenLocalForward(const std::string& remote_host, int remote_port);
 };
+
+inline int Transport::OpenLocalForward(const std::string& remote_host, int remote_port) {
+  throw UnreachableError(host() + ": this transport cannot forward " + remote_host + ":" +
+                         std::to_string(remote_port));
+}
 
 // Opens the right transport for `spec` (ssh or local). Throws
 // UnreachableError naming the host and the reason.

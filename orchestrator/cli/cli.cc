@@ -68,6 +68,14 @@ int RunCli(int argc, char** argv) {
   deploy_cmd->add_option("--lock-wait", workflow.lock_wait, "wait up to SECONDS for another run's lock")
       ->check(CLI::NonNegativeNumber);
 
+  CLI::App* releases_cmd = app.add_subcommand("releases", "list releases per host: current, previous, backups");
+  CLI::App* status_cmd = app.add_subcommand("status", "current release, services, health and lock per host");
+  CLI::App* unlock_cmd = app.add_subcommand("unlock", "clear a stale deploy lock, saying whose it was");
+  for (CLI::App* cmd : {releases_cmd, status_cmd, unlock_cmd}) {
+    AddCommonOptions(*cmd, common);
+    cmd->add_option("vars", common.positional_vars, "app=NAME and other KEY=VALUE variables");
+  }
+
   CLI::App* inventory_cmd = app.add_subcommand("inventory", "show the inventory (ansible-inventory's role)");
   inventory_cmd->add_option("-i,--inventory", common.inventory, "inventory file or directory");
   auto* list = inventory_cmd->add_flag("--list", inventory.list, "all groups and host variables as JSON");
@@ -98,6 +106,9 @@ int RunCli(int argc, char** argv) {
     for (const auto& word : common.positional_vars) AddExtraVars(word, common.extra_vars);
     for (const auto& arg : common.extra_var_args) AddExtraVars(arg, common.extra_vars);
     if (deploy_cmd->parsed()) return static_cast<int>(RunDeployCommand(common, workflow));
+    if (releases_cmd->parsed()) return static_cast<int>(RunReleasesCommand(common));
+    if (status_cmd->parsed()) return static_cast<int>(RunStatusCommand(common));
+    if (unlock_cmd->parsed()) return static_cast<int>(RunUnlockCommand(common));
     if (playbook_cmd->parsed()) return static_cast<int>(RunPlaybookCommand(common, playbook));
     if (inventory_cmd->parsed()) return static_cast<int>(RunInventoryCommand(common, inventory));
     throw UsageError("no command given");

@@ -40,6 +40,9 @@ struct WorkflowOptions {
 };
 
 ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& options);
+ExitCode RunReleasesCommand(const CommonOptions& common);
+ExitCode RunStatusCommand(const CommonOptions& common);
+ExitCode RunUnlockCommand(const CommonOptions& common);
 ExitCode RunPlaybookCommand(const CommonOptions& common, const PlaybookOptions& options);
 ExitCode RunInventoryCommand(const CommonOptions& common, const InventoryOptions& options);
 

@@ -26,6 +26,13 @@ class TemplateError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An undefined variable or attribute was used: "undefined variable
+// 'app.database.port': 'dict object' has no attribute 'port'".
+class UndefinedVariableError : public TemplateError {
+ public:
+  using TemplateError::TemplateError;
+};
+
 // Renders a string. A string that is exactly one "{{ expr }}" (surrounding
 // whitespace allowed) yields the expression's own value (a list stays a
 // list, as in Ansible); otherwise the result is a string. Strings with no

@@ -1,0 +1,22 @@
+#include "orchestrator/modules/remote_path.h"
+
+#include <catch2/catch.hpp>
+
+using deployctl::BaseName;
+using deployctl::DirName;
+using deployctl::JoinPath;
+
+TEST_CASE("remote path helpers", "[remote_path]") {
+  CHECK(JoinPath("/srv/app", "current") == "/srv/app/current");
+  CHECK(JoinPath("/srv/app/", "current") == "/srv/app/current");
+  CHECK(JoinPath("/srv/app", "/abs") == "/abs");
+  CHECK(JoinPath("", "rel") == "rel");
+  CHECK(BaseName("/a/b/") == "b");
+  CHECK(BaseName("b") == "b");
+  CHECK(BaseName("/") == "/");
+  CHECK(DirName("/a/b") == "/a");
+  CHECK(DirName("/a/b/") == "/a");
+  CHECK(DirName("/a") == "/");
+  CHECK(DirName("a") == ".");
+  CHECK(DirName("a/b") == "a");
+}
