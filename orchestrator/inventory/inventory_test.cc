@@ -111,7 +111,7 @@ TEST_CASE("a host leaves ungrouped once it is in a group", "[inventory]") {
   CHECK(inv.host_names() == Names{"h1", "h2"});
 }
 
-TEST_CASE("--list and --graph output", "[inventory]") {
+TEST_CASE("inventory --list and --graph output", "[inventory]") {
   TempDir dir;
   Inventory inv = Inventory::Load(
       dir.Write("hosts", "lone x=1\n[web]\nw[1:2]\n[db:children]\npg\n[pg]\npg1\n[empty]\n"

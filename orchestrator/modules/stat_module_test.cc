@@ -55,7 +55,7 @@ TEST_CASE("stat does not follow links and reports the target", "[modules][stat]"
 TEST_CASE("stat checksums big files with a read-only sha256sum", "[modules][stat]") {
   ModuleHarness h;
   h.host.AddFile("/backups/db.dump", std::string((1 << 20) + 1, 'x'));
-  h.host.OnCommand("sha256sum", {0, std::string(64, 'a') + "  /backups/db.dump\n", ""});
+  h.host.OnCommand("sha256sum", {0, std::string(64, 'a') + "  /backups/db.dump\n", ""}, 1);
   auto r = h.Check(StatModule(), {{"path", "/backups/db.dump"}});
   CHECK(h.host.commands() == std::vector<std::string>{"sha256sum -- /backups/db.dump"});
   CHECK(h.plan.empty());
