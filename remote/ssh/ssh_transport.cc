@@ -150,6 +150,13 @@ void SshTransport::Open(const ConnectionSpec& spec) {
   session_ = ssh_new();
   if (session_ == nullptr) throw UnreachableError(name_ + ": cannot create an SSH session");
   ssh_options_set(session_, SSH_OPTIONS_HOST, address.c_str());
+  // libssh finds ~/.ssh through the passwd entry; follow $HOME instead, so
+  // known_hosts, config and default keys come from the same place as every
+  // other file the user named with "~".
+  if (const std::string home = Home(); !home.empty()) {
+    const std::string ssh_dir = home + "/.ssh";
+    ssh_options_set(session_, SSH_OPTIONS_SSH_DIR, ssh_dir.c_str());
+  }
   // ~/.ssh/config (and /etc/ssh/ssh_config) for this host, then the values
   // the inventory sets, which win.
   if (ssh_options_parse_config(session_, nullptr) != SSH_OK) {
