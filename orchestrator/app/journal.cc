@@ -187,16 +187,6 @@ std::optional<std::string> PreviousRelease(const Journal& journal,
 
 // ---------------------------------------------------------------- pruning
 
-const char* BackupKindName(BackupKind kind) {
-  switch (kind) {
-    case BackupKind::kAutomatic: return "automatic";
-    case BackupKind::kManual: return "manual";
-    case BackupKind::kSafety: return "safety";
-    case BackupKind::kNamed: return "named";
-  }
-  return "named";
-}
-
 std::optional<BackupFile> ClassifyBackup(const std::string& file_name,
                                          const std::optional<Value>& manifest) {
   static const std::regex kFile(

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "orchestrator/app/app_config.h"
+#include "orchestrator/app/backup_naming.h"
 #include "orchestrator/core/error.h"
 #include "orchestrator/vars/value.h"
 #include "remote/transport.h"
@@ -86,9 +87,6 @@ std::optional<std::string> PreviousRelease(const Journal& journal,
                                            const std::optional<std::string>& current);
 
 // ---------------------------------------------------------------- pruning
-
-enum class BackupKind { kAutomatic, kManual, kSafety, kNamed };
-const char* BackupKindName(BackupKind kind);
 
 struct BackupFile {
   std::string file;  // name in backups/, e.g. db_backup_1748602032.dump.zst

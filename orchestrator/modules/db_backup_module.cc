@@ -26,7 +26,7 @@ Value NullOr(const std::optional<std::string>& value) {
 // The result data, all keys always present.
 Value ResultData(BackupKind kind) {
   return Value{{"file", nullptr},   {"path", nullptr},    {"size", nullptr},
-               {"sha256", nullptr}, {"kind", BackupKindName(kind)},
+               {"sha256", nullptr}, {"kind", std::string(BackupKindName(kind))},
                {"skipped", false},  {"reason", nullptr},  {"schema_revision", nullptr}};
 }
 

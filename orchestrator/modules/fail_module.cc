@@ -11,6 +11,7 @@ ModuleResult FailModule::Run(ModuleContext& ctx) const {
   if (msg.is_string()) text = msg.get<std::string>();
   else if (!msg.is_null()) text = msg.dump();
   ModuleResult result = Failure(text);
+  result.refused = args.Bool("refused", false);
   result.data = Value::object();
   return result;
 }

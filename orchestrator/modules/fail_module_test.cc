@@ -18,3 +18,12 @@ TEST_CASE("fail fails with its message", "[modules][fail]") {
   CHECK(h.Run(FailModule(), {{"msg", Value::array({1, 2})}}).msg == "[1,2]");
   CHECK(h.host.commands().empty());
 }
+
+TEST_CASE("fail with refused: true marks the failure a refusal", "[modules][fail]") {
+  ModuleHarness h;
+  auto r = h.Run(FailModule(), {{"msg", "locked by alice"}, {"refused", true}});
+  CHECK(r.failed);
+  CHECK(r.refused);
+  CHECK(r.msg == "locked by alice");
+  CHECK_FALSE(h.Run(FailModule(), {{"msg", "plain"}}).refused);
+}
