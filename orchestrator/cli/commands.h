@@ -39,7 +39,23 @@ struct WorkflowOptions {
   bool yes = false;   // confirmation for destructive steps
 };
 
+struct RollbackOptions {
+  std::string to;                 // --to RELEASE; empty: the previous release
+  bool restore_database = false;  // --restore-database
+  bool force = false;             // --force: roll code back although the schema moved on
+};
+
+struct DbOptions {
+  std::string action;  // backup | list | restore | verify
+  std::string name;    // db backup --name
+  std::string backup;  // db restore|verify BACKUP
+};
+
 ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& options);
+ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& workflow,
+                            const RollbackOptions& options);
+ExitCode RunDbCommand(const CommonOptions& common, const WorkflowOptions& workflow,
+                      const DbOptions& options);
 ExitCode RunReleasesCommand(const CommonOptions& common);
 ExitCode RunStatusCommand(const CommonOptions& common);
 ExitCode RunUnlockCommand(const CommonOptions& common);
