@@ -13,7 +13,7 @@ PACKAGES=(
   openssh-server openssh-client docker.io docker-compose busybox-static tini
   zstd gzip postgresql-15 postgresql-client-15 tzdata
   # tools the scripts and e2e tests call
-  ansible curl iproute2 openssl procps python3 util-linux coreutils
+  ansible curl jq iproute2 openssl procps python3 util-linux coreutils
 )
 
 declare -A installed=()

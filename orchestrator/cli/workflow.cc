@@ -1,5 +1,6 @@
 #include "orchestrator/cli/workflow.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -32,6 +33,9 @@ std::string IsoTimeUtc(std::time_t t) {
 std::string CurrentUser() {
   for (const char* var : {"DEPLOYCTL_USER", "USER", "LOGNAME"}) {
     if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
+  }
+  if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return pw->pw_name;
   }
   return "uid" + std::to_string(getuid());
 }

@@ -211,3 +211,59 @@ compose() {
     docker compose "$@"
   fi
 }
+
+# ---------------------------------------------------------- sample app
+
+# sampleapp_project DIR APP APP_PORT DB_PORT: a deploy project for
+# examples/sampleapp in DIR: deployctl.yml, an inventory (inv/) that deploys
+# app APP to web1 with compose project APP, the app on APP_PORT and its
+# PostgreSQL on DB_PORT, templates/env.j2, and the code in DIR/src (v1).
+# Tests edit DIR/inv/group_vars/all.yml or DIR/src to vary it.
+sampleapp_project() {
+  local dir=$1 app=$2 app_port=$3 db_port=$4
+  mkdir -p "$dir/inv/group_vars"
+  cp -r "$REPO/examples/sampleapp/templates" "$dir/"
+  rm -rf "$dir/src"
+  cp -r "$REPO/examples/sampleapp/v1" "$dir/src"
+  echo "inventory: inv" >"$dir/deployctl.yml"
+  cat >"$dir/inv/hosts.yml" <<INV
+all:
+  children:
+    web:
+      hosts:
+        web1: { ansible_host: $(sandbox_addr web1) }
+INV
+  cat >"$dir/inv/group_vars/all.yml" <<VARS
+ansible_port: $SANDBOX_PORT
+ansible_user: root
+ansible_ssh_private_key_file: $SANDBOX_KEY
+sampleapp_app_port: $app_port
+sampleapp_db_port: $db_port
+sampleapp_db_password: e2e-Secret-pw
+apps:
+  $app:
+    root: "$TESTBED/hosts/{{ inventory_hostname }}/srv/$app"
+    keep_releases: 5
+    source: { type: dir, path: ./src }
+    templates: [{ src: env.j2, dest: .env }]
+    compose: { project: $app }
+    database: { service: postgres, name: sampleapp, user: app, keep_backups: 3 }
+    healthcheck: { url: "http://127.0.0.1:$app_port/health", timeout: 20 }
+VARS
+}
+
+# compose_project_rm PROJECT: remove the containers and volumes of a compose
+# project (by label, so no compose file is needed).
+compose_project_rm() {
+  local ids
+  ids=$(docker ps -aq --filter "label=com.docker.compose.project=$1")
+  [[ -z $ids ]] || docker rm -f $ids >/dev/null
+  ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$1")
+  [[ -z $ids ]] || docker volume rm $ids >/dev/null
+}
+
+# container_of PROJECT SERVICE: the id of the service's running container.
+container_of() {
+  docker ps -q --filter "label=com.docker.compose.project=$1" \
+    --filter "label=com.docker.compose.service=$2"
+}
