@@ -1,0 +1,79 @@
+// `db_restore`: restores a stored backup of the app's database, safely.
+// Runs on the database host (delegate it there, run_once). See
+// docs/backups.md.
+//
+//   - db_restore: { app: myapp, backup: db_backup_1748602032.dump.zst }
+//   - db_restore: { app: myapp, backup: "{{ target_release }}", start_services: false }
+//   - db_restore: { app: myapp, backup: v2.0.0, target: scratch }
+//
+// Arguments:
+//   app (required)
+//   backup (required): a file name as `db list` shows it, a release id (its
+//     automatic backup) or a backup name; never a path.
+//   target: live (default) replaces the app's database; scratch restores
+//     into `<db>__verify_<ts>`, compares row counts and drops it again (what
+//     `deployctl db verify` does after checking the file).
+//   safety_backup (default true): take `db_backup_safety_<ts>` of the live
+//     database before anything changes (target: live).
+//   stop_services (default true): stop the app's other compose services
+//     (not the database) in the current release for the swap.
+//   start_services (default true): start the services it stopped again
+//     after the swap (or after a failed swap). Set it to false when the
+//     playbook starts another release itself (rollback: switch `current`,
+//     then `compose: state: up`, then `healthcheck`).
+//   jobs (default 2): pg_restore -j.
+//
+// target: live, in this order; any failure before step 6 leaves the live
+// database exactly as it was (the half-restored one is dropped) and the
+// services running:
+//   1. verify the backup file (size, sha256, read to the end: db_verify's
+//      checks) and require its manifest;
+//   2. safety backup of the live database (db_backup, kind: safety);
+//   3. create `<db>__restore_<ts>` like the live database (owner, encoding,
+//      locale, settings, grants carry over);
+//   4. restore into it on the server (pg_restore -j2 --exit-on-error from
+//      the file, or psql -v ON_ERROR_STOP=1 for .sql.gz), ANALYZE;
+//   5. compare its row counts with the manifest's;
+//   6. stop the app services, block connections to the live database,
+//      terminate its sessions, rename live -> `<db>__before_<ts>` and
+//      restored -> `<db>` in one transaction;
+//   7. start the services again.
+// If step 6 fails, connections are allowed again, services started, and
+// the restored database dropped: the live one is unchanged.
+//
+// Data: {file, target, database, restored_database, before_database (null
+// for scratch, or when the swap did not happen), safety_backup (file name
+// or null), swapped (bool), stopped_services [names], tables {name: rows},
+// schema_revision, restore_seconds, unavailable_seconds (services stopped
+// until started again; null when not started by the module)}.
+// The failure message says which step failed and that the live database
+// was not changed (or, after the swap, that it was).
+//
+// Database-level statements run as database.user through psql in the
+// database container (`compose exec -T <service> psql`), connected to the
+// maintenance database `postgres`: that user needs CREATEDB and to own the
+// database (or be a superuser) to create, rename and drop databases and to
+// terminate sessions. In --check, the backup is verified (read-only) and
+// the rest is only described.
+#pragma once
+
+#include <functional>
+
+#include "orchestrator/modules/module.h"
+
+namespace deployctl {
+
+class DbRestoreModule : public Module {
+ public:
+  // `now` gives UTC epoch seconds (database names, safety backup); tests
+  // pass a fixed clock.
+  explicit DbRestoreModule(std::function<long long()> now = nullptr);
+  std::string_view name() const override { return "db_restore"; }
+  std::vector<ArgSpec> args() const override;
+  ModuleResult Run(ModuleContext& ctx) const override;
+
+ private:
+  std::function<long long()> now_;
+};
+
+}  // namespace deployctl

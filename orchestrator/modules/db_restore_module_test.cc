@@ -1,0 +1,232 @@
+#include "orchestrator/modules/db_restore_module.h"
+
+#include <catch2/catch.hpp>
+
+#include "orchestrator/app/backup_manifest.h"
+#include "orchestrator/modules/module_test_util.h"
+
+using deployctl::BackupManifest;
+using deployctl::DbRestoreModule;
+using deployctl::Value;
+using deployctl::testing::ModuleHarness;
+
+namespace {
+
+const std::string kFile = "db_backup_manual_1700000000.dump.zst";
+const std::string kSha(64, 'a');
+const long long kNow = 1800000000;
+
+std::string MetadataOut(long long rows) {
+  return "pg_dump (PostgreSQL) 15.5\n{\"server_version\" : \"15.5\"}\n"
+         "{\"schema_revision\" : \"abc\"}\n{\"table\" : \"public.items\", \"rows\" : " +
+         std::to_string(rows) + "}\n";
+}
+
+ModuleHarness Host(bool swap_ok = true) {
+  ModuleHarness h;
+  Value app = {{"root", "/srv/myapp"},
+               {"source", {{"type", "dir"}, {"path", "./build"}}},
+               {"database", {{"service", "postgres"}, {"name", "myapp"}, {"user", "app"}}}};
+  h.vars = {{"apps", {{"myapp", app}}}};
+  BackupManifest m;
+  m.file = kFile;
+  m.kind = "manual";
+  m.app = "myapp";
+  m.database = "myapp";
+  m.size = 10;
+  m.sha256 = kSha;
+  m.compression = "zstd";
+  m.format = "custom";
+  m.created = 1700000000;
+  m.pg_dump_version = "15.5";
+  m.server_version = "15.5";
+  m.tables = {{"public.items", 3}};
+  h.host.AddFile("/srv/myapp/backups/" + kFile + ".manifest.json", RenderManifest(m));
+  h.host.OnCommand("for f in db_backup_*",
+                   {0,
+                    "current=releases/1700000000\nzstd=yes\nentry=10 1700000000 " + kFile +
+                        "\nentry=400 1700000000 " + kFile + ".manifest.json\n",
+                    ""});
+  h.host.OnCommand("docker compose version", {0, "v1\n", ""});
+  h.host.OnCommand("status=running", {0, "app\npostgres\n", ""});
+  h.host.OnCommand("deployctl db_verify", {0, "size=10\nsha256=" + kSha + "\n", ""});
+  // The existence check (and the swap, which ignores its output).
+  if (swap_ok) {
+    h.host.OnCommand("-v before=", {0, "myapp\n", ""});
+  } else {
+    h.host.OnCommand("-v before=", {0, "myapp\n", ""}, 1);
+    h.host.OnCommand("-v before=", {3, "", "ERROR:  database \"myapp\" is being accessed"});
+  }
+  h.host.OnCommand("config --services", {0, "app\npostgres\n", ""});
+  return h;
+}
+
+const Value kArgs = {{"app", "myapp"}, {"backup", kFile}, {"safety_backup", false}};
+
+// What the module sent on stdin or ran, in order, as short tags.
+std::vector<std::string> Steps(const ModuleHarness& h) {
+  std::vector<std::string> steps;
+  for (const auto& run : h.host.runs()) {
+    const std::string stdin_data = run.stdin_data.value_or("");
+    const std::string shell = run.shell.value_or("");
+    std::string argv;
+    for (const auto& w : run.argv) argv += w + " ";
+    if (shell.find("deployctl db_verify") != std::string::npos) steps.push_back("verify");
+    if (shell.find("deployctl db_restore") != std::string::npos) steps.push_back("restore");
+    if (stdin_data.find("CREATE DATABASE") != std::string::npos) steps.push_back("create");
+    if (stdin_data.find("RENAME TO") != std::string::npos) steps.push_back("swap");
+    if (stdin_data.find("DROP DATABASE") != std::string::npos) steps.push_back("drop");
+    if (stdin_data.find("ALLOW_CONNECTIONS true") != std::string::npos &&
+        stdin_data.find("RENAME") == std::string::npos) {
+      steps.push_back("allow");
+    }
+    if (argv.find("pg_dump --version") != std::string::npos) steps.push_back("count");
+    if (argv.find(" stop app ") != std::string::npos) steps.push_back("stop app");
+    if (argv.find(" start app ") != std::string::npos) steps.push_back("start app");
+  }
+  return steps;
+}
+
+}  // namespace
+
+TEST_CASE("db_restore verifies, restores beside, checks, then swaps while the app is stopped",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_restore", {0, "restored=myapp__restore_1800000000\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  INFO(r.msg);
+  CHECK_FALSE(r.failed);
+  CHECK(r.changed);
+  CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "count", "stop app",
+                                             "swap", "start app"});
+  CHECK(r.data["swapped"] == true);
+  CHECK(r.data["before_database"] == "myapp__before_1800000000");
+  CHECK(r.data["restored_database"] == "myapp__restore_1800000000");
+  CHECK(r.data["tables"]["public.items"] == 3);
+  CHECK(r.msg == "restored 'myapp' from " + kFile +
+                     " (1 tables, row counts match); the old database is kept as "
+                     "'myapp__before_1800000000'");
+}
+
+TEST_CASE("db_restore of a backup that fails verification changes nothing",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_verify",
+                   {1, "failed=pg_restore\nstatus=1\n", "pg_restore: error: could not read input"});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  CHECK(r.failed);
+  CHECK_THAT(r.msg,
+             Catch::StartsWith("db_restore: backup '" + kFile + "' refused: verification failed"));
+  CHECK_THAT(r.msg, Catch::EndsWith("; nothing was changed"));
+  CHECK(Steps(h) == std::vector<std::string>{"verify"});
+}
+
+TEST_CASE("db_restore killed halfway drops the half-restored database and leaves live alone",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_restore", {-1, "", ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  CHECK(r.failed);
+  CHECK_THAT(r.msg,
+             Catch::Contains("restoring " + kFile + " failed: the restore script was stopped"));
+  CHECK_THAT(r.msg, Catch::EndsWith("the live database 'myapp' was not changed "
+                                    "(myapp__restore_1800000000 dropped)"));
+  CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "drop"});
+  CHECK(r.data["swapped"] == false);
+}
+
+TEST_CASE("db_restore refuses a restored database whose row counts differ from the manifest",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(2), ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  CHECK(r.failed);
+  CHECK_THAT(r.msg, Catch::Contains("public.items: 3 rows in the backup, 2 restored"));
+  CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "count", "drop"});
+}
+
+TEST_CASE("db_restore whose swap fails lets connections in again and starts the app",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host(false);
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  CHECK(r.failed);
+  CHECK_THAT(r.msg, Catch::Contains("the swap failed: ERROR:  database \"myapp\" "
+                                    "is being accessed"));
+  CHECK_THAT(r.msg, Catch::EndsWith("the live database 'myapp' was not changed "
+                                    "(myapp__restore_1800000000 dropped)"));
+  CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "count", "stop app",
+                                             "swap", "allow", "start app", "drop"});
+  CHECK(r.data["swapped"] == false);
+}
+
+TEST_CASE("db_restore target scratch restores, compares and drops, without touching the app",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  Value args = {{"app", "myapp"}, {"backup", kFile}, {"target", "scratch"}};
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
+  INFO(r.msg);
+  CHECK_FALSE(r.failed);
+  CHECK_FALSE(r.changed);
+  CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "count", "drop"});
+  CHECK(r.data["restored_database"] == "myapp__verify_1800000000");
+  bool scratch_created = false;
+  for (const auto& run : h.host.runs()) {
+    for (const auto& w : run.argv) scratch_created |= w == "new=myapp__verify_1800000000";
+  }
+  CHECK(scratch_created);
+}
+
+TEST_CASE("db_restore in --check verifies and describes, nothing else", "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  auto r = h.Check(DbRestoreModule([] { return kNow; }), kArgs);
+  CHECK_FALSE(r.failed);
+  CHECK_THAT(r.msg, Catch::StartsWith("would take a safety backup, restore " + kFile));
+  CHECK(Steps(h) == std::vector<std::string>{"verify"});
+}
+
+TEST_CASE("db_restore falls back to psql in the container when libpq cannot reach the database",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  h.host.OnCommand("printenv POSTGRES_PASSWORD", {0, "pw-Secret-123\n", ""});
+  h.host.OnCommandMatching("psql .* -d postgres$", {0, "55433\n127.0.0.1\n", ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  INFO(r.msg);
+  CHECK_FALSE(r.failed);
+  // The fake transport cannot forward ports.
+  CHECK_THAT(r.data["sql_via"].get<std::string>(),
+             Catch::StartsWith("psql in the database container (libpq: "));
+  CHECK_THAT(r.data["sql_via"].get<std::string>(), !Catch::Contains("pw-Secret-123"));
+}
+
+TEST_CASE("db_restore with sql: psql does not probe for libpq", "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  Value args = kArgs;
+  args["sql"] = "psql";
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
+  CHECK_FALSE(r.failed);
+  CHECK(r.data["sql_via"] == "psql in the database container");
+  for (const auto& command : h.host.commands()) {
+    CHECK(command.find("printenv") == std::string::npos);
+  }
+}
+
+TEST_CASE("db_restore with sql: libpq fails when libpq cannot reach the database",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  Value args = kArgs;
+  args["sql"] = "libpq";
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
+  CHECK(r.failed);
+  CHECK_THAT(r.msg, Catch::StartsWith("cannot reach the database with libpq: "));
+  CHECK(Steps(h) == std::vector<std::string>{"verify"});
+}
