@@ -14,6 +14,8 @@ PACKAGES=(
   zstd gzip postgresql-15 postgresql-client-15 tzdata
   # tools the scripts and e2e tests call
   ansible curl jq iproute2 openssl procps python3 util-linux coreutils
+  # benchmarks (scripts/bench/): /usr/bin/time -v for peak RSS
+  time
 )
 
 declare -A installed=()
