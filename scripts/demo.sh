@@ -30,5 +30,38 @@ show "$DEPLOYCTL" inventory --graph -i "$INV"
 banner "demo: run a playbook on web1..web3"
 show "$DEPLOYCTL" playbook playbooks/examples/hello.yml -i "$INV"
 
+# The sample app: a busybox httpd serving the release's files, and
+# PostgreSQL 15, both under docker compose on web1. Its config is
+# apps.sampleapp in inventories/sandbox/group_vars/all.yml;
+# examples/sampleapp/deployctl.yml points deployctl at that inventory.
+cd "$REPO/examples/sampleapp"
+[[ $DEPLOYCTL == /* ]] || DEPLOYCTL=$REPO/$DEPLOYCTL
+URL=http://127.0.0.1:18081/
+db() { # db SQL: psql in the sample app's database container
+  docker exec -i "$(docker ps -q --filter label=com.docker.compose.project=sampleapp \
+    --filter label=com.docker.compose.service=postgres)" \
+    psql -X -q -t -A -U app -p 55432 -d sampleapp -v ON_ERROR_STOP=1 -c "$1"
+}
+
+banner "demo: deploy v1 of the sample app (from examples/sampleapp: no -i needed)"
+show "$DEPLOYCTL" deploy app=sampleapp version=v1
+show curl -fsS "$URL"
+
+banner "demo: the app writes data"
+for _ in $(seq 30); do db "SELECT 1" >/dev/null 2>&1 && break; sleep 1; done
+show db "CREATE TABLE IF NOT EXISTS visits (at timestamptz DEFAULT now(), page text)"
+show db "INSERT INTO visits (page) VALUES ('/'), ('/about')"
+
+banner "demo: deploy v2: a verified database backup first, then the switch"
+sleep 1 # release ids are epoch seconds
+show "$DEPLOYCTL" deploy app=sampleapp version=v2
+show curl -fsS "$URL"
+show "$DEPLOYCTL" releases app=sampleapp
+show "$DEPLOYCTL" status app=sampleapp
+
+banner "demo: roll the code back to v1"
+show "$DEPLOYCTL" rollback app=sampleapp
+show curl -fsS "$URL"
+
 banner "done"
 echo "The test bed keeps running; stop it with: scripts/testbed.sh down"

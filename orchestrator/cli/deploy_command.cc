@@ -16,9 +16,10 @@ ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& op
   vars["release_id"] = std::to_string(std::time(nullptr));
   vars["lock_wait"] = options.lock_wait;
   RunWorkflowPlaybook(BuiltinPlaybook("deploy.yml"), target, common, vars);
-  std::cout << "\ndeployed " << target.app << " release " << vars["release_id"].get<std::string>()
-            << " to " << target.hosts.size() << " host(s)" << (common.check ? " (check mode: nothing changed)" : "")
-            << "\n";
+  std::cout << "\n"
+            << (common.check ? "check mode: nothing changed; would deploy " : "deployed ")
+            << target.app << " release " << vars["release_id"].get<std::string>() << " to "
+            << target.hosts.size() << " host(s)\n";
   return ExitCode::kOk;
 }
 

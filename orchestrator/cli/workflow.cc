@@ -55,6 +55,8 @@ WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
   // so the first host's view decides which apps exist.
   Value first_vars = target.inventory.HostVars(target.inventory.host_names().front());
   first_vars["deployctl_inventory"] = target.inventory_path;
+  // App config values are templated when used: with the extra vars too.
+  first_vars.update(common.extra_vars);
   std::vector<std::string> apps = AppNames(first_vars);
   if (common.extra_vars.contains("app")) {
     target.app = common.extra_vars["app"].get<std::string>();

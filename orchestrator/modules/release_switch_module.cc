@@ -101,6 +101,15 @@ class ReleaseSwitch : public Module {
       }
       const std::string dir = app.release_dir(target);
       const remote::RemoteFileInfo info = ctx.host.Stat(dir);
+      // In --check the release this run would create does not exist yet.
+      const bool planned = ctx.check_mode && given.has_value();
+      if (!info.exists && planned) {
+        ModuleResult result;
+        result.changed = true;
+        result.msg = "would switch " + app.name + " to release " + target;
+        result.data = {{"previous", current ? Value(*current) : Value(nullptr)}, {"current", target}};
+        return result;
+      }
       if (!info.exists) {
         return Failure("release " + target + " does not exist on " + ctx.host.host() + " (" +
                        dir + ")");
