@@ -20,6 +20,8 @@
 #include "orchestrator/modules/release_module.h"
 #include "orchestrator/modules/release_prune_module.h"
 #include "orchestrator/modules/release_switch_module.h"
+#include "orchestrator/modules/rollback_plan_module.h"
+#include "orchestrator/modules/schema_revision_module.h"
 #include "orchestrator/modules/set_fact_module.h"
 #include "orchestrator/modules/stat_module.h"
 #include "orchestrator/modules/template_module.h"
@@ -46,6 +48,8 @@ const std::vector<const Module*>& AllModules() {
   static const DbVerifyModule db_verify;
   static const HealthcheckModule healthcheck;
   static const MigrateModule migrate;
+  static const RollbackPlanModule rollback_plan;
+  static const SchemaRevisionModule schema_revision;
   static const std::vector<const Module*> all = {&command,
                                                  &copy,
                                                  &debug,
@@ -61,6 +65,8 @@ const std::vector<const Module*>& AllModules() {
                                                  &db_verify,
                                                  &healthcheck,
                                                  &migrate,
+                                                 &rollback_plan,
+                                                 &schema_revision,
                                                  &DeployHistoryModule(),
                                                  &DeployLockModule(),
                                                  &ReleaseMarkModule(),
