@@ -85,7 +85,7 @@ RunSummary PlaybookRunner::Run(const Playbook& playbook) {
   // any host), so the map is never written concurrently.
   for (const auto& host : inventory_.host_names()) State(host);
   for (const Play& play : playbook.plays) {
-    reporter_.PlayStart(play);
+    reporter_.PlayStart(WithRenderedName(play));
     std::vector<std::string> hosts = PlayHosts(play);
     for (const auto& host : hosts) {
       State(host);
@@ -110,6 +110,20 @@ RunSummary PlaybookRunner::Run(const Playbook& playbook) {
   for (const auto& [host, state] : states_) summary_.registered[host] = state->facts;
   reporter_.Recap(summary_.hosts, summary_.stats);
   return summary_;
+}
+
+Play PlaybookRunner::WithRenderedName(const Play& play) const {
+  // As in Ansible, a play's name may use the play's vars and extra vars;
+  // one that cannot be rendered is shown as written.
+  Play shown = play;
+  Value scope = play.vars;
+  scope.update(options_.extra_vars);
+  try {
+    const Value name = RenderString(play.name, scope);
+    shown.name = name.is_string() ? name.get<std::string>() : name.dump();
+  } catch (const TemplateError&) {
+  }
+  return shown;
 }
 
 std::vector<std::string> PlaybookRunner::PlayHosts(const Play& play) const {

@@ -65,6 +65,7 @@ class PlaybookRunner {
  private:
   struct HostState;
 
+  Play WithRenderedName(const Play& play) const;
   std::vector<std::string> PlayHosts(const Play& play) const;
   std::vector<std::string> RunTaskList(const std::vector<Task>& tasks,
                                        std::vector<std::string> hosts, const Play& play);
