@@ -270,7 +270,11 @@ void PlaybookRunner::FailAllIfAnyFailed(const Task& task, const std::vector<std:
   }
   if (culprit.empty()) return;
   std::lock_guard lock(mutex_);
-  const Value culprit_result = State(culprit).facts.value("ansible_failed_result", Value::object());
+  // The other hosts' rescue sections see the culprit's result, its message
+  // saying whose failure stopped them.
+  Value culprit_result = State(culprit).facts.value("ansible_failed_result", Value::object());
+  culprit_result["msg"] = "stopped because " + culprit + " failed (any_errors_fatal): " +
+                          culprit_result.value("msg", std::string("task failed"));
   for (const auto& host : hosts) {
     HostState& state = State(host);
     if (state.failed || state.unreachable) continue;
