@@ -13,26 +13,9 @@
 namespace deployctl {
 namespace {
 
-struct HostView {
-  std::string name;
-  std::unique_ptr<remote::Transport> transport;
-  AppConfig app;
-};
-
-std::vector<HostView> ConnectAppHosts(const WorkflowTarget& target, const CommonOptions& common) {
-  std::vector<HostView> views;
-  for (const auto& host : target.hosts) {
-    Value vars = target.inventory.HostVars(host);
-    vars.update(common.extra_vars);
-    vars["deployctl_inventory"] = target.inventory_path;
-    HostView view{host, remote::Connect(ConnectionSpecFor(host, vars)),
-                  AppConfigForHost(target.app, vars)};
-    views.push_back(std::move(view));
-  }
-  return views;
+std::string FormatTime(long long epoch) {
+  return epoch > 0 ? IsoUtc(epoch) : "-";
 }
-
-std::string FormatTime(long long epoch) { return epoch > 0 ? IsoUtc(epoch) : "-"; }
 
 }  // namespace
 
@@ -50,13 +33,17 @@ ExitCode RunReleasesCommand(const CommonOptions& common) {
     std::cout << view.name << " (" << view.app.root << ")\n";
     if (releases.empty()) std::cout << "  no releases\n";
     for (const auto& r : releases) {
-      std::cout << "  " << (r.current ? "* " : r.previous ? "< " : "  ") << std::left
-                << std::setw(12) << r.id << std::setw(9) << r.status << std::setw(22)
+      std::cout << "  "
+                << (r.current    ? "* "
+                    : r.previous ? "< "
+                                 : "  ")
+                << std::left << std::setw(12) << r.id << std::setw(9) << r.status << std::setw(22)
                 << FormatTime(r.activated.value_or(r.created)) << std::setw(14)
                 << (r.revision.empty() ? "-" : r.revision) << std::setw(10)
                 << (r.user.empty() ? "-" : r.user)
-                << (r.backup ? "backup " + *r.backup
-                             : r.backup_skipped ? "no backup: " + *r.backup_skipped : "no backup")
+                << (r.backup           ? "backup " + *r.backup
+                    : r.backup_skipped ? "no backup: " + *r.backup_skipped
+                                       : "no backup")
                 << (r.on_disk ? "" : " (directory missing)") << "\n";
     }
   }
@@ -82,20 +69,23 @@ ExitCode RunStatusCommand(const CommonOptions& common) {
     }
     std::cout << view.name << ":\n";
     std::cout << "  current:  "
-              << (status.release ? *status.release
-                                 : status.release_error.empty() ? "none" : status.release_error)
+              << (status.release                 ? *status.release
+                  : status.release_error.empty() ? "none"
+                                                 : status.release_error)
               << "\n";
-    if (!status.services_error.empty()) std::cout << "  services: " << status.services_error << "\n";
+    if (!status.services_error.empty())
+      std::cout << "  services: " << status.services_error << "\n";
     for (const auto& s : status.services) {
       std::cout << "  service:  " << s.name << " " << s.state
                 << (s.health.empty() ? "" : " (" + s.health + ")") << "\n";
     }
     if (status.health) {
       std::cout << "  health:   " << status.health->url << " "
-                << (status.health->healthy ? "healthy" : "UNHEALTHY") << " (" << status.health->status
-                << ")\n";
+                << (status.health->healthy ? "healthy" : "UNHEALTHY") << " ("
+                << status.health->status << ")\n";
     }
-    std::cout << "  lock:     " << (lock.locked ? "held by " + DescribeHolder(lock) : "free") << "\n";
+    std::cout << "  lock:     " << (lock.locked ? "held by " + DescribeHolder(lock) : "free")
+              << "\n";
   }
   if (common.output == "json") std::cout << json.dump(4) << "\n";
   return ExitCode::kOk;

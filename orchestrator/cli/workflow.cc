@@ -3,11 +3,14 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "orchestrator/core/spelling.h"
 #include "orchestrator/engine/playbook.h"
@@ -100,9 +103,9 @@ WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
   const DatabaseConfig& db = target.first_host_config.database;
   if (!db.host.empty()) {
     if (!target.inventory.HasHost(db.host)) {
-      throw ConfigError(SourceLocation{target.inventory_path, 0, 0},
-                        "apps." + target.app + ".database.host: no host '" + db.host +
-                            "' in the inventory");
+      throw ConfigError(
+          SourceLocation{target.inventory_path, 0, 0},
+          "apps." + target.app + ".database.host: no host '" + db.host + "' in the inventory");
     }
     target.db_host = db.host;
   } else if (target.inventory.HasGroup("db") && !target.inventory.HostsOfGroup("db").empty()) {
@@ -151,17 +154,65 @@ std::string BuiltinPlaybook(const std::string& name) {
   return (fs::path(DEPLOYCTL_SOURCE_DIR) / "playbooks" / name).string();
 }
 
+std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonOptions& common) {
+  std::vector<AppHost> hosts;
+  for (const auto& host : target.hosts) {
+    Value vars = target.inventory.HostVars(host);
+    vars.update(common.extra_vars);
+    vars["deployctl_inventory"] = target.inventory_path;
+    hosts.push_back(AppHost{host, nullptr, AppConfigForHost(target.app, vars)});
+  }
+  // SSH handshakes dominate a small deploy: open them side by side.
+  const int forks = common.forks > 0
+                        ? common.forks
+                        : (target.config && target.config->forks ? *target.config->forks : 10);
+  std::vector<std::exception_ptr> errors(hosts.size());
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (size_t w = 0; w < std::min<size_t>(std::max(1, forks), hosts.size()); ++w) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < hosts.size(); i = next++) {
+        try {
+          Value vars = target.inventory.HostVars(hosts[i].name);
+          vars.update(common.extra_vars);
+          hosts[i].transport = remote::Connect(ConnectionSpecFor(hosts[i].name, vars));
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return hosts;
+}
+
 void RunWorkflowPlaybook(const std::string& playbook_path, const WorkflowTarget& target,
-                         const CommonOptions& common, const Value& vars) {
+                         const CommonOptions& common, const Value& vars,
+                         std::vector<AppHost>* connected) {
   Playbook playbook = LoadPlaybook(playbook_path);
   RunOptions run;
-  run.forks = common.forks > 0 ? common.forks
-                               : (target.config && target.config->forks ? *target.config->forks : 10);
+  run.forks = common.forks > 0
+                  ? common.forks
+                  : (target.config && target.config->forks ? *target.config->forks : 10);
   run.check = common.check;
   run.extra_vars = vars;
   auto reporter = common.output == "json" ? MakeJsonReporter(std::cout)
                                           : MakeTextReporter(std::cout, common.verbosity);
-  PlaybookRunner runner(target.inventory, run, *reporter);
+  std::mutex handover;
+  ConnectFn connect =
+      [&](const remote::ConnectionSpec& spec) -> std::unique_ptr<remote::Transport> {
+    if (connected != nullptr) {
+      std::lock_guard lock(handover);
+      for (AppHost& host : *connected) {
+        if (host.name == spec.inventory_name && host.transport) return std::move(host.transport);
+      }
+    }
+    return remote::Connect(spec);
+  };
+  PlaybookRunner runner(target.inventory, run, *reporter, connect);
   RunSummary summary = runner.Run(playbook);
   if (summary.exit_code() != ExitCode::kOk) throw Error(summary.exit_code(), summary.FailureLine());
 }

@@ -3,6 +3,7 @@
 // identity, and running a built-in playbook from playbooks/.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/tool_config.h"
 #include "orchestrator/inventory/inventory.h"
+#include "remote/transport.h"
 
 namespace deployctl {
 
@@ -35,12 +37,27 @@ WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common);
 Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
                    const std::string& command);
 
+// One host of the app, connected, with the app as that host sees it.
+struct AppHost {
+  std::string name;
+  std::unique_ptr<remote::Transport> transport;
+  AppConfig app;
+};
+
+// Connects to every host of the target (up to `forks` at a time; host keys
+// verified), in the target's host order. Throws UnreachableError naming the
+// first host that cannot be reached; nothing has changed anywhere then.
+std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonOptions& common);
+
 // Path of a built-in playbook (playbooks/<name>).
 std::string BuiltinPlaybook(const std::string& name);
 
 // Runs a built-in playbook for the target; throws Error with the run's exit
 // code and failure line when it fails.
+// `connected`: hosts already connected (ConnectAppHosts); the run takes
+// their transports over instead of connecting again.
 void RunWorkflowPlaybook(const std::string& playbook, const WorkflowTarget& target,
-                         const CommonOptions& common, const Value& vars);
+                         const CommonOptions& common, const Value& vars,
+                         std::vector<AppHost>* connected = nullptr);
 
 }  // namespace deployctl

@@ -69,6 +69,17 @@ for h in web1 web2 web3; do
   assert_eq 1 "$(grep -c "\"release\":\"$V1\"" "$TESTBED/hosts/$h/srv/$APP/.deployctl/history.jsonl")" "$h: history"
 done
 
+step "an id already taken on one host: every host gets the next free second"
+now=$(date +%s)
+for i in 0 1 2 3 4 5 6 7 8 9; do mkdir -p "$TESTBED/hosts/web2/srv/$APP/releases/$((now + i))"; done
+assert_success "$DEPLOYCTL" deploy -i inv
+V1=$(basename "$(readlink "$TESTBED/hosts/web1/srv/$APP/current")")
+((V1 >= now + 10)) || fail "release $V1 collides with a directory made on web2 ($now..$((now + 9)))"
+for h in web1 web2 web3; do
+  assert_eq "releases/$V1" "$(readlink "$TESTBED/hosts/$h/srv/$APP/current")" "$h: current"
+done
+for i in 0 1 2 3 4 5 6 7 8 9; do rmdir "$TESTBED/hosts/web2/srv/$APP/releases/$((now + i))"; done
+
 step "-l web2 deploys to web2 only"
 echo "multi v2" >"$PROJ/src/www/index.html"
 sleep 1
