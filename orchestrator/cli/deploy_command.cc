@@ -31,7 +31,12 @@ ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& op
   CheckSourceExists(target.first_host_config, vars["deploy_project_dir"].get<std::string>());
   // Connect to every host first: an unreachable one stops the deploy
   // before anything changes. The run reuses these connections.
-  std::vector<AppHost> hosts = ConnectAppHosts(target, common);
+  std::vector<AppHost> hosts;
+  try {
+    hosts = ConnectAppHosts(target, common);
+  } catch (const remote::UnreachableError& e) {
+    throw remote::UnreachableError(std::string(e.what()) + "; the deploy did not start, nothing changed");
+  }
   vars["release_id"] = ChooseReleaseId(hosts, std::time(nullptr));
   vars["lock_wait"] = options.lock_wait;
   RunWorkflowPlaybook(BuiltinPlaybook("deploy.yml"), target, common, vars, &hosts);

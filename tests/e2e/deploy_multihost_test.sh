@@ -103,3 +103,14 @@ for h in web1 web3; do
   assert_not_exists "$TESTBED/hosts/$h/srv/$APP/.deployctl/lock" "$h: lock given back"
 done
 assert_eq "multi v2" "$(curl -fsS "http://127.0.0.1:${PORT[web2]}/")" "web2, not in the run, untouched"
+
+step "an unreachable host stops the deploy before anything changes (exit 3)"
+cp "$PROJ/inv/hosts.yml" "$TEST_TMP/hosts.good"
+sed -i "s|web3: { ansible_host: $(sandbox_addr web3) }|web3: { ansible_host: $(sandbox_addr web3), ansible_port: $(free_port 2300) }|" "$PROJ/inv/hosts.yml"
+before=$(readlink "$TESTBED/hosts/web1/srv/$APP/current")
+assert_status 3 "$DEPLOYCTL" deploy -i inv
+assert_contains "$stderr" "web3"
+assert_contains "$stderr" "nothing changed"
+assert_eq "$before" "$(readlink "$TESTBED/hosts/web1/srv/$APP/current")" "web1 untouched"
+assert_not_exists "$TESTBED/hosts/web1/srv/$APP/.deployctl/lock" "no lock left on web1"
+cp "$TEST_TMP/hosts.good" "$PROJ/inv/hosts.yml"
