@@ -315,6 +315,9 @@ ExitCode RunDbCommand(const CommonOptions& common, const WorkflowOptions& workfl
       std::cout << "; app services were stopped for " << secs.str() << " s";
     }
     std::cout << "\n";
+    if (r.is_object() && r.contains("sql_via") && r["sql_via"].is_string()) {
+      std::cout << "database-level steps ran with " << r["sql_via"].get<std::string>() << "\n";
+    }
   }
   return ExitCode::kOk;
 }

@@ -100,7 +100,7 @@ struct Restore {
       // The image's convention (POSTGRES_PASSWORD); without it libpq's own
       // PGPASSWORD / ~/.pgpass on the controller apply.
       std::vector<std::string> printenv = exec;
-      printenv.insert(printenv.end(), {"printenv", "POSTGRES_PASSWORD"});
+      printenv.insert(printenv.end(), {"sh", "-c", "printf %s \"${POSTGRES_PASSWORD:-}\""});
       Command env = Command::Argv(printenv);
       env.read_only = true;
       const CommandResult pw = ctx.host.Run(env);
@@ -367,8 +367,7 @@ struct Restore {
       return result;
     }
 
-    // 6. The short step.
-    const Clock::time_point down_start = Clock::now();
+    // 6. The short step (what to stop is found out before it starts).
     std::vector<std::string> stopped;
     if (stop_services) {
       try {
@@ -376,6 +375,9 @@ struct Restore {
       } catch (const ModuleError& e) {
         return FailBeforeSwap(target_db, e.what());
       }
+    }
+    const Clock::time_point down_start = Clock::now();
+    if (stop_services) {
       if (!stopped.empty()) {
         const CommandResult r = Compose({"stop"}, stopped);
         if (!r.ok()) {

@@ -195,7 +195,7 @@ TEST_CASE("db_restore falls back to psql in the container when libpq cannot reac
   ModuleHarness h = Host();
   h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
-  h.host.OnCommand("printenv POSTGRES_PASSWORD", {0, "pw-Secret-123\n", ""});
+  h.host.OnCommand("POSTGRES_PASSWORD", {0, "pw-Secret-123", ""});
   h.host.OnCommandMatching("psql .* -d postgres$", {0, "55433\n127.0.0.1\n", ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   INFO(r.msg);
@@ -216,7 +216,7 @@ TEST_CASE("db_restore with sql: psql does not probe for libpq", "[modules][db_re
   CHECK_FALSE(r.failed);
   CHECK(r.data["sql_via"] == "psql in the database container");
   for (const auto& command : h.host.commands()) {
-    CHECK(command.find("printenv") == std::string::npos);
+    CHECK(command.find("POSTGRES_PASSWORD") == std::string::npos);
   }
 }
 

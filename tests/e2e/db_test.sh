@@ -173,6 +173,7 @@ step "db restore v1.0 --yes: the tables are back to the backup's state"
 assert_success dctl db restore v1.0 --yes
 assert_contains "$stdout" "database '$APP' on web1 restored from db_backup_v1.0.dump.zst"
 assert_not_contains "$output" "$DB_PASSWORD"
+assert_contains "$stdout" "database-level steps ran with libpq through an SSH forward to 127.0.0.1:$DB_PORT on web1"
 assert_eq "$BEFORE_ITEMS" "$(items)" "items after the restore"
 app_healthy || fail "the app is not healthy after the restore"
 BEFORE_DB=$(grep -o "kept as '${APP}__before_[0-9]*'" <<<"$stdout" | grep -o "${APP}__before_[0-9]*")
