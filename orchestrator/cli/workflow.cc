@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "orchestrator/core/builtin_files.h"
 #include "orchestrator/core/spelling.h"
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/engine/runner.h"
@@ -138,21 +139,7 @@ Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
   return vars;
 }
 
-std::string BuiltinPlaybook(const std::string& name) {
-  namespace fs = std::filesystem;
-  if (const char* dir = std::getenv("DEPLOYCTL_PLAYBOOKS"); dir != nullptr && *dir != '\0') {
-    return (fs::path(dir) / name).string();
-  }
-  // Installed layout first (<prefix>/bin/deployctl, <prefix>/share/deployctl/playbooks),
-  // then the source tree the binary was built from.
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    fs::path installed = exe.parent_path().parent_path() / "share/deployctl/playbooks" / name;
-    if (fs::exists(installed)) return installed.string();
-  }
-  return (fs::path(DEPLOYCTL_SOURCE_DIR) / "playbooks" / name).string();
-}
+std::string BuiltinPlaybook(const std::string& name) { return BuiltinFile("playbooks", name); }
 
 std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonOptions& common) {
   std::vector<AppHost> hosts;

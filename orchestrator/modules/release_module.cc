@@ -1,5 +1,7 @@
 #include "orchestrator/modules/release_module.h"
 
+#include "orchestrator/core/builtin_files.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -111,8 +113,14 @@ std::vector<Rendered> RenderTemplates(const AppConfig& app, const Value& vars,
   template_vars["release_path"] = app.release_dir(id);
   std::vector<Rendered> rendered;
   for (const TemplateSpec& t : app.templates) {
-    const std::string path =
+    // The project's templates/ first, then deployctl's built-in ones.
+    std::string path =
         t.src.starts_with('/') ? t.src : (fs::path(source_root) / "templates" / t.src).string();
+    if (!t.src.starts_with('/') && !fs::exists(path)) {
+      if (const std::string builtin = BuiltinFile("templates", t.src); fs::exists(builtin)) {
+        path = builtin;
+      }
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in || fs::is_directory(path)) {
       throw ModuleError("template '" + t.src + "' of app " + app.name + " not found: " + path);

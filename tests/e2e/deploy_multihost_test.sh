@@ -35,12 +35,14 @@ cat >"$PROJ/inv/group_vars/all.yml" <<VARS
 ansible_port: $SANDBOX_PORT
 ansible_user: root
 ansible_ssh_private_key_file: $SANDBOX_KEY
+app_env: { GREETING: "hello from {{ inventory_hostname }}" }
 apps:
   $APP:
     hosts: web
     root: "$TESTBED/hosts/{{ inventory_hostname }}/srv/$APP"
     source: { type: dir, path: ./src }
-    templates: [{ src: env.j2, dest: .env }]
+    # env.j2 is the project's own; dotenv.j2 is deployctl's built-in one.
+    templates: [{ src: env.j2, dest: .env }, { src: dotenv.j2, dest: app.env }]
     # The sandbox servers share one Docker engine: one project per host.
     compose: { project: "${APP}_{{ inventory_hostname }}" }
     healthcheck: { url: "http://127.0.0.1:{{ app_port }}/health", timeout: 10 }
@@ -67,6 +69,7 @@ for h in web1 web2 web3; do
   assert_eq "releases/$V1" "$(readlink "$TESTBED/hosts/$h/srv/$APP/current")" "$h: current"
   assert_eq "multi v1" "$(curl -fsS "http://127.0.0.1:${PORT[$h]}/")" "$h: page"
   assert_eq 1 "$(grep -c "\"release\":\"$V1\"" "$TESTBED/hosts/$h/srv/$APP/.deployctl/history.jsonl")" "$h: history"
+  assert_contains "$(cat "$TESTBED/hosts/$h/srv/$APP/current/app.env")" "GREETING=hello from $h" "$h: built-in template"
 done
 
 step "an id already taken on one host: every host gets the next free second"
