@@ -63,5 +63,16 @@ banner "demo: roll the code back to v1"
 show "$DEPLOYCTL" rollback app=sampleapp
 show curl -fsS "$URL"
 
+banner "demo: deploy v2 again; the app writes more; roll back code and database"
+sleep 1
+show "$DEPLOYCTL" deploy app=sampleapp version=v2
+show db "INSERT INTO visits (page) VALUES ('/written-after-v2')"
+show db "SELECT count(*) FROM visits"
+show "$DEPLOYCTL" db list app=sampleapp
+show "$DEPLOYCTL" rollback app=sampleapp --restore-database --yes
+show curl -fsS "$URL"
+echo "(the row written after v2 went live is gone: the database is as it was before v2)"
+show db "SELECT count(*) FROM visits"
+
 banner "done"
 echo "The test bed keeps running; stop it with: scripts/testbed.sh down"
