@@ -226,7 +226,8 @@ restore_pid=$!
 killed=
 deadline=$((SECONDS + 240))
 while ((SECONDS < deadline)) && kill -0 "$restore_pid" 2>/dev/null; do
-  pids=$(pgrep -f "pg_restore -j 2 --exit-on-error -U app -d ${APP}__restore_" || true)
+  # The pg_restore processes themselves (in the container), not the script or compose around them.
+  pids=$(pgrep -f "^pg_restore -j 2 --exit-on-error -U app -d ${APP}__restore_" || true)
   if [[ -n $pids ]]; then
     sleep 0.3
     kill -9 $pids 2>/dev/null || true
