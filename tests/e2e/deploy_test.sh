@@ -255,3 +255,29 @@ assert_eq "$CUR" "$(current_id)" "current untouched by --check"
 ls -la "$ROOT/releases" >"$TEST_TMP/check.after"
 diff "$TEST_TMP/check.before" "$TEST_TMP/check.after" || fail "--check changed releases/"
 assert_not_exists "$ROOT/.deployctl/lock" "--check takes no lock"
+
+# ------------------------------------- failed deploy after migrations
+step "migrations ran, then the health check failed: previous code and its database put back"
+BEFORE=$(current_id)
+ROWS=$(psql_app sampleapp "SELECT count(*) FROM items")
+cat >>"$VARS" <<'MIGRATE'
+    migrate:
+      service: postgres
+      command: psql -X -v ON_ERROR_STOP=1 -U app -p "$PGPORT" -d sampleapp -c "ALTER TABLE items ADD COLUMN migrated int DEFAULT 1; DELETE FROM items WHERE id > 10"
+MIGRATE
+rm "$PROJ/src/www/health"
+set_version "e2e migrated but unhealthy"
+sed -i 's/timeout: 20 }/timeout: 3 }/' "$VARS"
+sleep 1
+assert_status 1 deploy
+assert_contains "$stderr" "rolled back to release $BEFORE"
+assert_contains "$stderr" "database restored from db_backup_"
+assert_eq "$BEFORE" "$(current_id)" "current is the previous release again"
+assert_contains "$(page)" "e2e after unlock"
+assert_eq 0 "$(psql_app sampleapp "SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'migrated'")" \
+  "the migration's column is gone"
+assert_eq "$ROWS" "$(psql_app sampleapp "SELECT count(*) FROM items")" "the rows the migration deleted are back"
+kept=$(psql_app postgres "SELECT datname FROM pg_database WHERE datname LIKE 'sampleapp__before_%'")
+assert_ne "" "$kept" "the migrated database is kept under a dated name"
+cp "$REPO/examples/sampleapp/v1/www/health" "$PROJ/src/www/health"
+cp "$TEST_TMP/vars.good" "$VARS"
