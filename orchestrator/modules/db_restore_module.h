@@ -22,6 +22,7 @@
 //     playbook starts another release itself (rollback: switch `current`,
 //     then `compose: state: up`, then `healthcheck`).
 //   jobs (default 2): pg_restore -j.
+//   sql: auto (default) | libpq | psql: how database-level SQL runs (below).
 //
 // target: live, in this order; any failure before step 6 leaves the live
 // database exactly as it was (the half-restored one is dropped) and the
@@ -45,16 +46,21 @@
 // for scratch, or when the swap did not happen), safety_backup (file name
 // or null), swapped (bool), stopped_services [names], tables {name: rows},
 // schema_revision, restore_seconds, unavailable_seconds (services stopped
-// until started again; null when not started by the module)}.
+// until started again; null when not started by the module), sql_via}.
 // The failure message says which step failed and that the live database
 // was not changed (or, after the swap, that it was).
 //
-// Database-level statements run as database.user through psql in the
-// database container (`compose exec -T <service> psql`), connected to the
-// maintenance database `postgres`: that user needs CREATEDB and to own the
-// database (or be a superuser) to create, rename and drop databases and to
-// terminate sessions. In --check, the backup is verified (read-only) and
-// the rest is only described.
+// Database-level statements (create, copy settings and grants, block,
+// terminate, rename, drop, checks) run as database.user on the maintenance
+// database `postgres`: with sql: auto, through libpq from the controller
+// (orchestrator/db/pg_session.h) over an SSH forward to the server's port
+// (SHOW port / listen_addresses, read in the container; password: the
+// container's POSTGRES_PASSWORD, else the controller's PGPASSWORD/.pgpass),
+// and when that cannot connect, through psql in the database container
+// (`compose exec -T <service> psql`); data.sql_via says which. The user
+// needs CREATEDB and to own the database (or be a superuser). The data
+// itself never leaves the server. In --check, the backup is verified
+// (read-only) and the rest is only described.
 #pragma once
 
 #include <functional>
