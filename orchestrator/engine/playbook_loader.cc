@@ -217,7 +217,7 @@ class Loader {
     for (const auto& spec : module.args()) known.push_back(spec.name);
     if (module.free_form()) known.push_back("_raw_params");
     for (auto& [name, v] : args.items()) {
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
+      if (!module.accepts_any_args() && std::find(known.begin(), known.end(), name) == known.end()) {
         YAML::Node where = value.IsMap() && value[name] ? value[name] : key;
         Fail(where, "unknown argument '" + name + "' for module '" + std::string(module.name()) +
                         "'" + DidYouMean(name, known));

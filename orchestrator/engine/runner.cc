@@ -1,13 +1,13 @@
 #include "orchestrator/engine/runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "orchestrator/modules/module.h"
 #include "orchestrator/vars/template.h"
@@ -39,10 +39,9 @@ ExitCode RunSummary::exit_code() const {
 std::string RunSummary::FailureLine() const {
   if (failures.empty()) return "";
   const HostFailure& first = failures.front();
-  std::string line = first.unreachable
-                         ? "host " + first.host + " unreachable: " + first.msg
-                         : "task '" + first.task + "' (" + first.where.ToString() + ") failed on " +
-                               first.host + ": " + first.msg;
+  std::string line = first.unreachable ? "host " + first.host + " unreachable: " + first.msg
+                                       : "task '" + first.task + "' (" + first.where.ToString() +
+                                             ") failed on " + first.host + ": " + first.msg;
   std::set<std::string> hosts;
   for (const auto& f : failures) hosts.insert(f.host);
   line += "; " + std::to_string(hosts.size()) + " of " + std::to_string(this->hosts.size()) +
@@ -66,7 +65,8 @@ remote::ConnectionSpec ConnectionSpecFor(const std::string& host, const Value& v
     spec.private_key_file = std::string(std::getenv("HOME")) + spec.private_key_file.substr(1);
   }
   spec.local = get("ansible_connection") == "local";
-  if (!get("ansible_timeout").empty()) spec.connect_timeout_seconds = std::stoi(get("ansible_timeout"));
+  if (!get("ansible_timeout").empty())
+    spec.connect_timeout_seconds = std::stoi(get("ansible_timeout"));
   return spec;
 }
 
@@ -112,17 +112,33 @@ RunSummary PlaybookRunner::Run(const Playbook& playbook) {
   return summary_;
 }
 
-Play PlaybookRunner::WithRenderedName(const Play& play) const {
-  // As in Ansible, a play's name may use the play's vars and extra vars;
-  // one that cannot be rendered is shown as written.
-  Play shown = play;
-  Value scope = play.vars;
-  scope.update(options_.extra_vars);
+namespace {
+
+// As in Ansible, play and task names may use the play's vars and extra
+// vars; a name that cannot be rendered is shown as written.
+std::string RenderedName(const std::string& name, const Value& play_vars, const Value& extra_vars) {
+  if (name.find("{{") == std::string::npos) return name;
+  Value scope = play_vars;
+  scope.update(extra_vars);
   try {
-    const Value name = RenderString(play.name, scope);
-    shown.name = name.is_string() ? name.get<std::string>() : name.dump();
+    const Value rendered = RenderString(name, scope);
+    return rendered.is_string() ? rendered.get<std::string>() : rendered.dump();
   } catch (const TemplateError&) {
+    return name;
   }
+}
+
+}  // namespace
+
+Play PlaybookRunner::WithRenderedName(const Play& play) const {
+  Play shown = play;
+  shown.name = RenderedName(play.name, play.vars, options_.extra_vars);
+  return shown;
+}
+
+Task PlaybookRunner::WithRenderedName(const Task& task, const Play& play) const {
+  Task shown = task;
+  shown.name = RenderedName(task.name, play.vars, options_.extra_vars);
   return shown;
 }
 
@@ -195,9 +211,8 @@ std::vector<std::string> PlaybookRunner::RunTaskList(const std::vector<Task>& ta
     }
     RunTask(task, hosts, play);
     if (play.any_errors_fatal) FailAllIfAnyFailed(task, hosts);
-    std::erase_if(hosts, [&](const std::string& h) {
-      return State(h).failed || State(h).unreachable;
-    });
+    std::erase_if(hosts,
+                  [&](const std::string& h) { return State(h).failed || State(h).unreachable; });
   }
   return hosts;
 }
@@ -247,7 +262,7 @@ std::vector<std::string> PlaybookRunner::RunBlock(const Task& block,
 
 void PlaybookRunner::RunTask(const Task& task, const std::vector<std::string>& hosts,
                              const Play& play) {
-  reporter_.TaskStart(task);
+  reporter_.TaskStart(WithRenderedName(task, play));
   if (task.run_once) {
     HostTaskResult result = ExecuteOnHost(task, hosts.front(), play);
     Record(task, result);
@@ -294,9 +309,16 @@ void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
   HostStats& stats = summary_.stats[result.host];
   HostState& state = *states_.at(result.host);
   switch (result.status) {
-    case TaskStatus::kOk: stats.ok++; break;
-    case TaskStatus::kChanged: stats.ok++; stats.changed++; break;
-    case TaskStatus::kSkipped: stats.skipped++; break;
+    case TaskStatus::kOk:
+      stats.ok++;
+      break;
+    case TaskStatus::kChanged:
+      stats.ok++;
+      stats.changed++;
+      break;
+    case TaskStatus::kSkipped:
+      stats.skipped++;
+      break;
     case TaskStatus::kUnreachable:
       stats.unreachable++;
       state.unreachable = true;
@@ -309,13 +331,14 @@ void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
         stats.failed++;
         state.failed = true;
         // What a rescue section can look at, as in Ansible.
-        state.facts["ansible_failed_task"] = {{"name", task.name}, {"location", task.where.ToString()}};
+        state.facts["ansible_failed_task"] = {{"name", task.name},
+                                              {"location", task.where.ToString()}};
         Value failed_result = task.no_log ? Value::object() : result.data;
         failed_result["msg"] = task.no_log ? "(hidden by no_log)" : result.msg;
         state.facts["ansible_failed_result"] = failed_result;
-        summary_.failures.push_back(
-            {result.host, task.name, task.where, task.no_log ? "(hidden by no_log)" : result.msg,
-             false, result.refused});
+        summary_.failures.push_back({result.host, task.name, task.where,
+                                     task.no_log ? "(hidden by no_log)" : result.msg, false,
+                                     result.refused});
       }
       break;
   }
@@ -325,7 +348,8 @@ remote::Transport& PlaybookRunner::TransportFor(const std::string& host, const V
   HostState& state = State(host);
   if (!state.transport) {
     state.transport = connect_(ConnectionSpecFor(host, vars));
-    if (options_.check) state.check = std::make_unique<remote::CheckModeTransport>(*state.transport);
+    if (options_.check)
+      state.check = std::make_unique<remote::CheckModeTransport>(*state.transport);
   }
   if (state.check) return *state.check;
   return *state.transport;
@@ -357,7 +381,8 @@ HostTaskResult RunModule(const Task& task, const std::string& host, remote::Tran
     if (task.changed_when) changed = EvaluateCondition(*task.changed_when, scope);
     if (task.failed_when) {
       failed = EvaluateCondition(*task.failed_when, scope);
-      if (failed && result.msg.empty()) result.msg = "failed_when condition met: " + *task.failed_when;
+      if (failed && result.msg.empty())
+        result.msg = "failed_when condition met: " + *task.failed_when;
       if (!failed) result.msg.clear();
     }
   }
@@ -416,7 +441,8 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
       for (const auto& item : items) {
         Value item_vars = vars;
         item_vars[task.loop_var] = item;
-        HostTaskResult one = RunModule(task, host, transport, item_vars, options_.check, playbook_dir_);
+        HostTaskResult one =
+            RunModule(task, host, transport, item_vars, options_.check, playbook_dir_);
         one.data[task.loop_var] = item;
         results.push_back(one.data);
         changed = changed || one.status == TaskStatus::kChanged;
@@ -427,7 +453,9 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
       }
       result.data = {{"results", results}, {"changed", changed}, {"failed", failed}};
       result.msg = msg;
-      result.status = failed ? TaskStatus::kFailed : changed ? TaskStatus::kChanged : TaskStatus::kOk;
+      result.status = failed    ? TaskStatus::kFailed
+                      : changed ? TaskStatus::kChanged
+                                : TaskStatus::kOk;
     } else {
       result = RunModule(task, host, transport, vars, options_.check, playbook_dir_);
     }

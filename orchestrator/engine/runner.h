@@ -66,6 +66,7 @@ class PlaybookRunner {
   struct HostState;
 
   Play WithRenderedName(const Play& play) const;
+  Task WithRenderedName(const Task& task, const Play& play) const;
   std::vector<std::string> PlayHosts(const Play& play) const;
   std::vector<std::string> RunTaskList(const std::vector<Task>& tasks,
                                        std::vector<std::string> hosts, const Play& play);

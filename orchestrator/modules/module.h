@@ -51,6 +51,9 @@ class Module {
   // True for modules that take a free-form string (`command: ls -l`),
   // which arrives as args["_raw_params"].
   virtual bool free_form() const { return false; }
+  // True for modules whose argument names are data (set_fact): the loader
+  // does not check them against args().
+  virtual bool accepts_any_args() const { return false; }
   virtual ModuleResult Run(ModuleContext& ctx) const = 0;
 };
 

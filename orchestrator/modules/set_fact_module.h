@@ -17,8 +17,8 @@ class SetFactModule : public Module {
  public:
   std::string_view name() const override { return "set_fact"; }
   std::vector<ArgSpec> args() const override { return {{"cacheable"}}; }
-  // For the loader: every key is an argument (not virtual in Module yet).
-  bool accepts_any_args() const { return true; }
+  // Every key is a variable to set.
+  bool accepts_any_args() const override { return true; }
   ModuleResult Run(ModuleContext& ctx) const override;
 };
 
