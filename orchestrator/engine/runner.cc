@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -50,23 +51,42 @@ std::string RunSummary::FailureLine() const {
 }
 
 remote::ConnectionSpec ConnectionSpecFor(const std::string& host, const Value& vars) {
+  // Connection variables may be templates ("{{ hostvars_ip }}"), as in Ansible.
   auto get = [&](const char* name) -> std::string {
     if (!vars.contains(name) || vars[name].is_null()) return "";
-    const Value& v = vars[name];
+    Value v = vars[name];
+    if (v.is_string() && v.get<std::string>().find("{{") != std::string::npos) {
+      try {
+        v = RenderString(v.get<std::string>(), vars);
+      } catch (const TemplateError& e) {
+        throw Error(ExitCode::kUsage, host + ": " + name + ": " + e.what());
+      }
+    }
     return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  auto number = [&](const char* name, const std::string& text) {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n <= 0) {
+      throw Error(ExitCode::kUsage,
+                  host + ": " + name + " '" + text + "' is not a positive number");
+    }
+    return n;
   };
   remote::ConnectionSpec spec;
   spec.inventory_name = host;
   spec.address = get("ansible_host").empty() ? host : get("ansible_host");
-  if (!get("ansible_port").empty()) spec.port = std::stoi(get("ansible_port"));
+  if (const std::string port = get("ansible_port"); !port.empty())
+    spec.port = number("ansible_port", port);
   spec.user = get("ansible_user");
   spec.private_key_file = get("ansible_ssh_private_key_file");
   if (spec.private_key_file.rfind("~/", 0) == 0 && std::getenv("HOME") != nullptr) {
     spec.private_key_file = std::string(std::getenv("HOME")) + spec.private_key_file.substr(1);
   }
   spec.local = get("ansible_connection") == "local";
-  if (!get("ansible_timeout").empty())
-    spec.connect_timeout_seconds = std::stoi(get("ansible_timeout"));
+  if (const std::string timeout = get("ansible_timeout"); !timeout.empty()) {
+    spec.connect_timeout_seconds = number("ansible_timeout", timeout);
+  }
   return spec;
 }
 
