@@ -1,5 +1,6 @@
 #include "orchestrator/modules/db_restore_module.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <stdexcept>
@@ -368,30 +369,29 @@ struct Restore {
     }
 
     // 6. The short step (what to stop is found out before it starts).
-    std::vector<std::string> stopped;
+    AppContainers running;
     if (stop_services) {
       try {
-        stopped = AppServices();
+        running = FindAppContainers();
       } catch (const ModuleError& e) {
         return FailBeforeSwap(target_db, e.what());
       }
     }
     const Clock::time_point down_start = Clock::now();
-    if (stop_services) {
-      if (!stopped.empty()) {
-        const CommandResult r = Compose({"stop"}, stopped);
-        if (!r.ok()) {
-          StartServices(stopped);
-          return FailBeforeSwap(target_db, WithErr("stopping services failed", r));
-        }
-        for (const auto& s : stopped) data["stopped_services"].push_back(s);
+    const std::vector<std::string>& stopped = running.services;
+    if (!running.empty()) {
+      const CommandResult r = StopOrStart(running, "stop");
+      if (!r.ok()) {
+        StopOrStart(running, "start");
+        return FailBeforeSwap(target_db, WithErr("stopping services failed", r));
       }
+      for (const auto& s : stopped) data["stopped_services"].push_back(s);
     }
     const CommandResult swap =
         Sql({{"live", names.live}, {"new", target_db}, {"before", names.before}}, SwapSql());
     if (!swap.ok()) {
       const CommandResult allow = Sql({{"live", names.live}}, AllowConnectionsSql());
-      if (start_services) StartServices(stopped);
+      if (start_services) StopOrStart(running, "start");
       std::string message = WithErr("the swap failed", swap);
       if (!allow.ok()) {
         message += "; connections to '" + names.live +
@@ -403,8 +403,8 @@ struct Restore {
     data["before_database"] = names.before;
 
     // 7. Back up.
-    if (start_services && !stopped.empty()) {
-      const CommandResult r = StartServices(stopped);
+    if (start_services && !running.empty()) {
+      const CommandResult r = StopOrStart(running, "start");
       if (!r.ok()) {
         return Fail(WithErr("database '" + names.live + "' was restored from " + verified.file +
                                 " (the old one is kept as '" + names.before +
@@ -426,32 +426,76 @@ struct Restore {
     return result;
   }
 
-  // The project's services other than the database's.
-  std::vector<std::string> AppServices() const {
+  // The running containers of the app's compose project other than the
+  // database's. Found by label with the docker CLI (fast: the window the
+  // app is down in is mostly this tool's start-up time, and
+  // docker-compose v1 takes seconds to start); without one, by compose.
+  struct AppContainers {
+    std::vector<std::string> ids;       // empty: use compose with `services`
+    std::vector<std::string> services;  // names, for messages and compose
+    bool empty() const { return services.empty(); }
+  };
+
+  // Compose's project name as it labels containers (v1 and v2 lowercase
+  // it and keep [a-z0-9_-]).
+  std::string ProjectLabel() const {
+    std::string out;
+    for (char c : app.compose.project) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
+    }
+    return out;
+  }
+
+  AppContainers FindAppContainers() const {
+    AppContainers found;
+    Command ps = Command::Argv({"docker", "ps", "--filter",
+                                "label=com.docker.compose.project=" + ProjectLabel(), "--format",
+                                "{{.ID}} {{.Label \"com.docker.compose.service\"}}"});
+    ps.read_only = true;
+    const CommandResult r = ctx.host.Run(ps);
+    if (r.ok()) {
+      for (const std::string& line : SplitLines(r.out)) {
+        const size_t space = line.find(' ');
+        if (space == std::string::npos) continue;
+        const std::string service = line.substr(space + 1);
+        if (service == app.database.service) continue;
+        found.ids.push_back(line.substr(0, space));
+        if (std::find(found.services.begin(), found.services.end(), service) ==
+            found.services.end()) {
+          found.services.push_back(service);
+        }
+      }
+      return found;
+    }
+    // No docker CLI: ask compose for the services (all of them; stopping a
+    // stopped one is harmless, and start brings back only what ran).
     std::vector<std::string> argv = compose;
-    argv.insert(argv.end(), {"config", "--services"});
+    argv.insert(argv.end(), {"ps", "--services", "--filter", "status=running"});
     Command command = Command::Argv(argv);
     command.read_only = true;
-    const CommandResult r = ctx.host.Run(command);
-    if (!r.ok()) throw ModuleError(WithErr("listing the compose services failed", r));
-    std::vector<std::string> services;
-    for (const std::string& line : SplitLines(r.out)) {
-      if (!line.empty() && line != app.database.service) services.push_back(line);
+    const CommandResult listed = ctx.host.Run(command);
+    if (!listed.ok())
+      throw ModuleError(WithErr("listing the running compose services failed", listed));
+    for (const std::string& line : SplitLines(listed.out)) {
+      if (line != app.database.service) found.services.push_back(line);
     }
-    return services;
+    return found;
   }
 
-  CommandResult Compose(std::vector<std::string> words,
-                        const std::vector<std::string>& services) const {
-    std::vector<std::string> argv = compose;
-    argv.insert(argv.end(), words.begin(), words.end());
-    argv.insert(argv.end(), services.begin(), services.end());
+  // `verb`: stop | start.
+  CommandResult StopOrStart(const AppContainers& containers, const std::string& verb) const {
+    if (containers.empty()) return CommandResult{0, "", ""};
+    std::vector<std::string> argv;
+    if (!containers.ids.empty()) {
+      argv = {"docker", verb};
+      argv.insert(argv.end(), containers.ids.begin(), containers.ids.end());
+    } else {
+      argv = compose;
+      argv.push_back(verb);
+      argv.insert(argv.end(), containers.services.begin(), containers.services.end());
+    }
     return ctx.host.Run(Command::Argv(argv));
-  }
-
-  CommandResult StartServices(const std::vector<std::string>& services) const {
-    if (services.empty()) return CommandResult{0, "", ""};
-    return Compose({"start"}, services);
   }
 
   static std::vector<std::string> SplitLines(const std::string& text) {

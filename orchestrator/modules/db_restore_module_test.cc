@@ -22,7 +22,7 @@ std::string MetadataOut(long long rows) {
          std::to_string(rows) + "}\n";
 }
 
-ModuleHarness Host(bool swap_ok = true) {
+ModuleHarness Host(bool swap_ok = true, bool docker_cli = true, bool verify_ok = true) {
   ModuleHarness h;
   Value app = {{"root", "/srv/myapp"},
                {"source", {{"type", "dir"}, {"path", "./build"}}},
@@ -49,7 +49,12 @@ ModuleHarness Host(bool swap_ok = true) {
                     ""});
   h.host.OnCommand("docker compose version", {0, "v1\n", ""});
   h.host.OnCommand("status=running", {0, "app\npostgres\n", ""});
-  h.host.OnCommand("deployctl db_verify", {0, "size=10\nsha256=" + kSha + "\n", ""});
+  if (verify_ok) {
+    h.host.OnCommand("deployctl db_verify", {0, "size=10\nsha256=" + kSha + "\n", ""});
+  } else {
+    h.host.OnCommand("deployctl db_verify", {1, "failed=pg_restore\nstatus=1\n",
+                                             "pg_restore: error: could not read input"});
+  }
   // The existence check (and the swap, which ignores its output).
   if (swap_ok) {
     h.host.OnCommand("-v before=", {0, "myapp\n", ""});
@@ -57,7 +62,12 @@ ModuleHarness Host(bool swap_ok = true) {
     h.host.OnCommand("-v before=", {0, "myapp\n", ""}, 1);
     h.host.OnCommand("-v before=", {3, "", "ERROR:  database \"myapp\" is being accessed"});
   }
-  h.host.OnCommand("config --services", {0, "app\npostgres\n", ""});
+  if (docker_cli) {
+    h.host.OnCommand("docker ps --filter", {0, "c0ffee01 app\nc0ffee02 postgres\n", ""});
+  } else {
+    h.host.OnCommand("docker ps --filter", {127, "", "sh: 1: docker: not found\n"});
+    h.host.OnCommand("ps --services --filter status=running", {0, "app\npostgres\n", ""});
+  }
   return h;
 }
 
@@ -81,8 +91,8 @@ std::vector<std::string> Steps(const ModuleHarness& h) {
       steps.push_back("allow");
     }
     if (argv.find("pg_dump --version") != std::string::npos) steps.push_back("count");
-    if (argv.find(" stop app ") != std::string::npos) steps.push_back("stop app");
-    if (argv.find(" start app ") != std::string::npos) steps.push_back("start app");
+    if (argv == "docker stop c0ffee01 ") steps.push_back("stop app");
+    if (argv == "docker start c0ffee01 ") steps.push_back("start app");
   }
   return steps;
 }
@@ -111,9 +121,7 @@ TEST_CASE("db_restore verifies, restores beside, checks, then swaps while the ap
 
 TEST_CASE("db_restore of a backup that fails verification changes nothing",
           "[modules][db_restore]") {
-  ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_verify",
-                   {1, "failed=pg_restore\nstatus=1\n", "pg_restore: error: could not read input"});
+  ModuleHarness h = Host(true, true, false);
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   CHECK(r.failed);
   CHECK_THAT(r.msg,
@@ -229,4 +237,23 @@ TEST_CASE("db_restore with sql: libpq fails when libpq cannot reach the database
   CHECK(r.failed);
   CHECK_THAT(r.msg, Catch::StartsWith("cannot reach the database with libpq: "));
   CHECK(Steps(h) == std::vector<std::string>{"verify"});
+}
+
+TEST_CASE("db_restore without a docker CLI stops and starts the app services with compose",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host(true, false);
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  INFO(r.msg);
+  CHECK_FALSE(r.failed);
+  std::vector<std::string> verbs;
+  for (const auto& run : h.host.runs()) {
+    if (run.argv.size() >= 2 && run.argv.front() == "docker-compose" &&
+        (run.argv[run.argv.size() - 2] == "stop" || run.argv[run.argv.size() - 2] == "start")) {
+      verbs.push_back(run.argv[run.argv.size() - 2] + " " + run.argv.back());
+    }
+  }
+  CHECK(verbs == std::vector<std::string>{"stop app", "start app"});
+  CHECK(r.data["stopped_services"] == Value::array({"app"}));
 }
