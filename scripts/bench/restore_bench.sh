@@ -142,7 +142,7 @@ poll_summary() {
          else if (start != "") { w = $1 - start; total += w; n++; if (w > longest) longest = w; start = "" }
          last = $1 }
        END { if (start != "") { w = last - start; total += w; n++; if (w > longest) longest = w }
-             printf "%.3f %.3f %d %d %.3f\n", longest, total, n, NR, NR > 1 ? (last - first) / (NR - 1) : 0 }' "$1"
+             printf "%.3f %.3f %d %d %.3f\n", longest, total, n, NR, (NR > 1 ? (last - first) / (NR - 1) : 0) }' "$1"
 }
 
 # deployctl_restore I: prints "TOTAL_S DB_LONGEST_S DB_SPACING_S APP_LONGEST_S APP_SPACING_S REPORTED_S"
