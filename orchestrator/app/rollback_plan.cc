@@ -32,7 +32,6 @@ void ChooseBackup(const Journal& journal, const std::vector<BackupListing>& back
     return;
   }
   const BackupListing* best = nullptr;
-  bool best_schema_matches = false;
   bool any_live_release = false;
   for (const BackupListing& b : backups) {
     if (b.kind != BackupKind::kAutomatic || b.manifest_state != "ok" || !b.manifest) continue;
@@ -40,14 +39,7 @@ void ChooseBackup(const Journal& journal, const std::vector<BackupListing>& back
     if (!m.release || !InRange(*m.release, plan.target, plan.current)) continue;
     if (m.live_release) any_live_release = true;
     if (!m.live_release || *m.live_release != plan.target) continue;
-    const bool schema_matches =
-        plan.target_schema_revision && m.schema_revision == plan.target_schema_revision;
-    if (!best || (schema_matches && !best_schema_matches) ||
-        (schema_matches == best_schema_matches &&
-         ReleaseIdLess(*best->manifest->release, *m.release))) {
-      best = &b;
-      best_schema_matches = schema_matches;
-    }
+    if (!best || ReleaseIdLess(*best->manifest->release, *m.release)) best = &b;
   }
   if (!best && !any_live_release) {
     // Older manifests do not say which release was live: the journal's

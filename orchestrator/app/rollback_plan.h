@@ -16,7 +16,8 @@
 //    release being undone went live: among automatic backups with a good
 //    manifest, of a release newer than the target and not newer than
 //    current, taken while the target was live (manifest live_release), the
-//    newest one whose schema revision is the target's, else the newest one.
+//    newest: it loses the fewest writes (a deploy that failed and was put
+//    back leaves an older one taken while the target was live too).
 //    Manifests without live_release: the backup the journal records for the
 //    first release after the target that has one.
 #pragma once

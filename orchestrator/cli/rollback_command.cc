@@ -2,6 +2,7 @@
 // docs/rollback.md.
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <map>
@@ -10,10 +11,29 @@
 #include "orchestrator/cli/workflow.h"
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/engine/runner.h"
-#include "orchestrator/modules/module.h"
 
 namespace deployctl {
 namespace {
+
+// The one line for stderr. The playbook's last task repeats the first
+// failure's message (and says what state the hosts are in), so the line
+// names the command and the hosts rather than a task of a built-in file.
+std::string FailureLine(const WorkflowTarget& target, const RunSummary& summary) {
+  if (summary.failures.empty()) return "";
+  for (const HostFailure& f : summary.failures) {
+    if (f.unreachable) return summary.FailureLine();
+  }
+  const HostFailure& first = summary.failures.front();
+  std::vector<std::string> seen;
+  std::string hosts;
+  for (const HostFailure& f : summary.failures) {
+    if (std::find(seen.begin(), seen.end(), f.host) != seen.end()) continue;
+    seen.push_back(f.host);
+    hosts += (hosts.empty() ? "" : ", ") + f.host;
+  }
+  return "rollback of " + target.app + (first.refused ? " refused" : " failed") + " on " + hosts +
+         ": " + first.msg;
+}
 
 // Runs the workflow like RunWorkflowPlaybook, but hands back what the run
 // registered (the plan, the schema revision) for the closing lines.
@@ -30,7 +50,8 @@ RunSummary RunRollbackPlaybook(const WorkflowTarget& target, const CommonOptions
                                           : MakeTextReporter(std::cout, common.verbosity);
   PlaybookRunner runner(target.inventory, run, *reporter);
   RunSummary summary = runner.Run(playbook);
-  if (summary.exit_code() != ExitCode::kOk) throw Error(summary.exit_code(), summary.FailureLine());
+  if (summary.exit_code() != ExitCode::kOk)
+    throw Error(summary.exit_code(), FailureLine(target, summary));
   return summary;
 }
 
@@ -122,11 +143,6 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
     throw UsageError("--to '" + options.to +
                      "': a release id is digits (UTC epoch seconds), as 'deployctl releases' "
                      "shows them");
-  }
-  if (options.restore_database && FindModule("db_restore") == nullptr) {
-    throw UsageError(
-        "--restore-database is not available yet in this build (no db_restore module); nothing "
-        "was changed. Roll the code back alone (with --force if the schema moved on)");
   }
   WorkflowTarget target = ResolveWorkflowTarget(common);
   if (options.restore_database && !target.first_host_config.database.enabled) {

@@ -116,8 +116,7 @@ assert_contains "$stderr" "'nope'"
 
 step "--to a release that does not exist: one clear error, exit 4, nothing changed"
 assert_status 4 rollback --to 1234567890
-assert_contains "$stderr" "deployctl: error:"
-assert_contains "$stderr" "release 1234567890 of app '$APP' does not exist on web1"
+assert_contains "$stderr" "deployctl: error: rollback of $APP refused on web1: release 1234567890 of app '$APP' does not exist on web1"
 assert_contains "$stderr" "releases you can go back to: $V1"
 assert_eq 1 "$(grep -c 'deployctl: error:' <<<"$stderr")" "one error line"
 assert_unchanged_since before "a refused rollback"
@@ -227,3 +226,53 @@ assert_eq 1 "$(psql_app "SELECT count(*) FROM pg_tables WHERE tablename = 'added
 assert_contains "$(tail -n1 "$ROOT/.deployctl/history.jsonl" | jq -r .message)" "forced"
 
 assert_not_contains "$output" "rb-Secret-pw" "the database password leaked"
+
+# ------------------------------------------------- --restore-database
+step "rollback --restore-database: v2 deployed over v1's data, a migration, more writes"
+psql_app "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)"
+psql_app "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 500) g"
+items_v1=$(psql_app "SELECT md5(string_agg(id || ':' || name, ',' ORDER BY id)) FROM items")
+sleep 1
+use_version v2
+assert_success deploy
+V4=$(current_id)
+assert_contains "$(page)" "sampleapp v2"
+BK=db_backup_$V4.dump.zst
+assert_file_exists "$ROOT/backups/$BK"
+# What a v2 migration would do: a new column, rows rewritten; then v2 writes.
+psql_app "ALTER TABLE items ADD COLUMN extra text"
+psql_app "UPDATE items SET name = upper(name), extra = 'v2'"
+psql_app "INSERT INTO items SELECT g, 'v2 item', 'v2' FROM generate_series(501, 600) g"
+items_v2=$(psql_app "SELECT md5(string_agg(id || ':' || name || ':' || extra, ',' ORDER BY id)) FROM items")
+
+step "without --yes and without a terminal: refused (exit 4), nothing changed"
+snapshot before_restore
+run rollback --restore-database </dev/null
+((status == 4)) || fail "expected exit 4, got $status: $output"
+assert_contains "$stderr" "--yes"
+assert_contains "$stderr" "every write since that backup is lost"
+assert_unchanged_since before_restore "a rollback --restore-database without --yes"
+assert_eq "$items_v2" "$(psql_app "SELECT md5(string_agg(id || ':' || name || ':' || extra, ',' ORDER BY id)) FROM items")" \
+  "the database is untouched"
+
+step "with --yes: v1 served on the database as it was before v2 went live"
+assert_success rollback --restore-database --yes </dev/null
+assert_contains "$stdout" "rolled back $APP from release $V4 to release $V1"
+assert_eq "releases/$V1" "$(readlink "$ROOT/current")" "current points at v1's release"
+assert_contains "$(page)" "sampleapp v1"
+assert_eq bad "$(status_of "$V4")" "the release rolled away from is bad"
+assert_eq "$items_v1" "$(psql_app "SELECT md5(string_agg(id || ':' || name, ',' ORDER BY id)) FROM items")" \
+  "items as they were before v2 went live"
+assert_eq 0 "$(psql_app "SELECT count(*) FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'extra'")" \
+  "the v2 column is gone"
+before_db=$(psql_app "SELECT datname FROM pg_database WHERE datname LIKE 'sampleapp\\_\\_before\\_%' ORDER BY datname DESC LIMIT 1")
+assert_ne "" "$before_db" "the replaced database is kept under a dated name"
+assert_eq 600 "$(docker exec -i "$(db_container)" psql -X -q -t -A -U app -p "$DB_PORT" -d "$before_db" -c "SELECT count(*) FROM items")" \
+  "the kept database holds the post-v2 rows"
+safety=$(find "$ROOT/backups" -name 'db_backup_safety_*.manifest.json' | sort | tail -n1)
+assert_ne "" "$safety" "a safety backup was taken"
+assert_eq 600 "$(jq -r '.tables["public.items"]' "$safety")" "the safety backup holds the post-v2 rows"
+last=$(tail -n1 "$ROOT/.deployctl/history.jsonl")
+assert_eq ok "$(jq -r .result <<<"$last")" "history result"
+assert_eq "$BK" "$(jq -r .backup <<<"$last")" "history names the restored backup"
+assert_not_exists "$ROOT/.deployctl/lock" "the lock was given back"
