@@ -70,8 +70,8 @@ benchapp_remote_compose() { # benchapp_remote_compose ARGS (a shell string)
 
 # psql from the controller to the database (the container uses the host's
 # network). No parallel workers: they need dynamic shared memory, and the
-# container's /dev/shm (64 MB by default) is too small for index builds on
-# a 1 GB table ("could not resize shared memory segment").
+# container's /dev/shm (64 MB by default) was too small for the key, index
+# and VACUUM steps on 1 GB tables ("could not resize shared memory segment").
 benchapp_psql_in() { # benchapp_psql_in DBNAME [PSQL ARGS...] (SQL on stdin or -c SQL)
   local db=$1
   shift
