@@ -198,7 +198,11 @@ SAFETY=$(cd "$BACKUPS" && ls db_backup_safety_*.dump.zst)
 assert_file_exists "$BACKUPS/$SAFETY.manifest.json"
 assert_success dctl db list
 assert_matches "$stdout" "db_backup_safety_[0-9]+\.dump\.zst +safety +.* ok"
-# The safety backup holds the state before the restore.
+# The safety backup holds the state before the restore (the writes), and verifies.
+zstd -dc -q <"$BACKUPS/$SAFETY" | docker exec -i "$(container postgres)" pg_restore -f - --data-only -t items \
+  >"$TEST_TMP/safety.sql"
+grep -q "^4	durian$" "$TEST_TMP/safety.sql" || fail "the safety backup lacks the writes: $(cat "$TEST_TMP/safety.sql")"
+grep -q "^1	APPLE$" "$TEST_TMP/safety.sql" || fail "the safety backup lacks the update"
 assert_success dctl db verify "$SAFETY"
 
 # ----------------------------------------------------- corrupt/truncated
