@@ -229,6 +229,18 @@ assert_contains "$stderr" "refused"
 assert_eq "$LIVE_ITEMS" "$(items)"
 app_healthy || fail "the app is not healthy after a refused restore"
 
+# ------------------------------------------------------- plain format
+step "plain backups (.sql.gz): verified and restored through psql -v ON_ERROR_STOP=1"
+sed -i "s/database: { service: postgres, name: $APP, user: app }/database: { service: postgres, name: $APP, user: app, backup_format: plain }/" \
+  "$PROJ/inv/group_vars/all.yml"
+assert_success dctl db backup --name plain1
+assert_file_exists "$BACKUPS/db_backup_plain1.sql.gz"
+psql_db "$APP" "DELETE FROM items WHERE id > 2"
+assert_success dctl db verify plain1
+assert_success dctl db restore plain1 --yes
+assert_eq "$LIVE_ITEMS" "$(items)" "items after restoring the plain backup"
+sed -i "s/, backup_format: plain }/ }/" "$PROJ/inv/group_vars/all.yml"
+
 # ----------------------------------------------------- killed halfway
 step "a restore killed on the server halfway leaves the live database as it was"
 psql_db "$APP" "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS a, md5((g * 7)::text) AS b FROM generate_series(1, 1500000) g"
