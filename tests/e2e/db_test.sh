@@ -91,6 +91,11 @@ wait_until 60 "PostgreSQL of $APP" psql_db "$APP" "SELECT 1"
 psql_db "$APP" "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)"
 psql_db "$APP" "INSERT INTO items VALUES (1, 'apple'), (2, 'banana'), (3, 'cherry')"
 psql_db postgres "ALTER DATABASE $APP SET work_mem = '7MB'"
+# Database-level grants and per-role settings, to see them carried over.
+psql_db postgres "CREATE ROLE ${APP}_reader LOGIN"
+psql_db postgres "REVOKE ALL ON DATABASE $APP FROM PUBLIC"
+psql_db postgres "GRANT CONNECT ON DATABASE $APP TO ${APP}_reader"
+psql_db postgres "ALTER ROLE ${APP}_reader IN DATABASE $APP SET search_path = public, pg_catalog"
 BEFORE_ITEMS=$(items)
 assert_eq "1:apple 2:banana 3:cherry " "$BEFORE_ITEMS"
 
@@ -194,6 +199,12 @@ assert_not_contains "$(databases)" "__restore_"
 assert_eq "$AFTER_ITEMS" "$(psql_db "$BEFORE_DB" "SELECT id || ':' || name FROM items ORDER BY id" | tr '\n' ' ')" \
   "the replaced database keeps the writes"
 assert_eq "7MB" "$(psql_db "$APP" "SHOW work_mem")" "database-level settings carry over"
+assert_eq "t f app" "$(psql_db postgres "SELECT has_database_privilege('${APP}_reader', '$APP', 'CONNECT'),
+  has_database_privilege('public', '$APP', 'TEMP'), pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$APP'" | tr '|' ' ')" \
+  "grants and owner carry over"
+assert_eq "{\"search_path=public, pg_catalog\"}" "$(psql_db postgres "SELECT s.setconfig FROM pg_db_role_setting s
+  JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = '$APP' AND s.setrole = '${APP}_reader'::regrole")" \
+  "per-role settings carry over"
 SAFETY=$(cd "$BACKUPS" && ls db_backup_safety_*.dump.zst)
 assert_file_exists "$BACKUPS/$SAFETY.manifest.json"
 assert_success dctl db list
