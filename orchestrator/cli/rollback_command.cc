@@ -158,10 +158,11 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
   const RunSummary summary = RunRollbackPlaybook(target, common, vars);
 
   // What the run decided, as the first host registered it.
-  Value plan = Value::object(), schema = Value::object();
+  Value plan = Value::object(), schema = Value::object(), restore = Value::object();
   if (auto it = summary.registered.find(target.hosts.front()); it != summary.registered.end()) {
     if (it->second.contains("plan")) plan = it->second["plan"];
     if (it->second.contains("schema")) schema = it->second["schema"];
+    if (it->second.contains("restore")) restore = it->second["restore"];
   }
   const std::string from = Text(plan, "current"), to = Text(plan, "target");
   const std::string recorded = Text(plan, "target_schema_revision");
@@ -170,10 +171,22 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
     if (!to.empty() && recorded.empty()) {
       std::cerr << "warning: no schema revision is recorded for release " << to
                 << ", so the database schema was not checked\n";
+    } else if (options.force && schema.value("failed", false)) {
+      std::cerr << "warning: --force: the database schema was not checked (" << Text(schema, "msg")
+                << ")\n";
     } else if (options.force && !now.empty() && now != recorded) {
       std::cerr << "warning: --force: release " << to << " runs on a database whose schema moved "
                 << "on (revision " << recorded << " at that release, " << now << " now)\n";
     }
+  }
+  if (restore.value("swapped", false)) {
+    std::cout << "\ndatabase '" << Text(restore, "database") << "' restored from "
+              << Text(restore, "file") << "; the database it replaced is kept as "
+              << Text(restore, "before_database")
+              << (Text(restore, "safety_backup").empty()
+                      ? ""
+                      : "; safety backup " + Text(restore, "safety_backup"))
+              << "\n";
   }
   std::cout << "\n"
             << (common.check ? "would roll back " : "rolled back ") << target.app

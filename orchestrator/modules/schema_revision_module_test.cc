@@ -21,7 +21,7 @@ const Strings kCompose = {"docker-compose",      "-p", "myapp", "-f", kDir + "/d
 ModuleHarness Host(bool database = true) {
   ModuleHarness h;
   Value app = {{"root", "/srv/myapp"}, {"source", {{"type", "dir"}, {"path", "./build"}}}};
-  if (database) app["database"] = {{"service", "postgres"}, {"name", "my app"}, {"user", "app"}};
+  if (database) app["database"] = {{"service", "postgres"}, {"name", "my$app"}, {"user", "app"}};
   h.vars = {{"apps", {{"myapp", app}}}};
   h.host.AddDir(kDir);
   h.host.AddLink("/srv/myapp/current", "releases/1700000000");
@@ -50,26 +50,26 @@ TEST_CASE("schema_revision waits for the database, then reads it with psql in th
   CHECK_FALSE(r.changed);
   CHECK(r.data ==
         Value{{"release", "1700000000"}, {"schema_revision", "md5:abc"}, {"skipped", false}});
-  CHECK(r.msg == "schema revision of database 'my app': md5:abc");
+  CHECK(r.msg == "schema revision of database 'my$app': md5:abc");
   REQUIRE(h.host.runs().size() == 3);  // detect, wait, psql
 
   Strings wait = {"sh", "-c", deployctl::WaitUntilSucceedsScript(), "deployctl-wait", "60"};
   wait.insert(wait.end(), kCompose.begin(), kCompose.end());
-  wait.insert(wait.end(), {"exec", "-T", "postgres", "pg_isready", "-U", "app", "-d", "my app"});
+  wait.insert(wait.end(), {"exec", "-T", "postgres", "pg_isready", "-U", "app", "-d", "my$app"});
   CHECK(h.host.runs()[1].argv == wait);
   CHECK(h.host.runs()[1].read_only);
 
   Strings psql = kCompose;
   psql.insert(psql.end(), {"exec", "-T", "postgres", "psql", "-X", "-q", "-A", "-t", "-v",
-                           "ON_ERROR_STOP=1", "-U", "app", "-d", "my app"});
+                           "ON_ERROR_STOP=1", "-U", "app", "-d", "my$app"});
   const auto& read = h.host.runs()[2];
   CHECK(read.argv == psql);
   CHECK(read.cwd == kDir);
   CHECK(read.read_only);
   REQUIRE(read.stdin_data);
   CHECK(*read.stdin_data == deployctl::SchemaRevisionSql(deployctl::DatabaseConfig{}));
-  // The name is quoted as one word, never spliced into a shell string.
-  CHECK(h.host.commands()[2].find("-d 'my app'") != std::string::npos);
+  // The name is quoted as one word: $ stays literal.
+  CHECK(h.host.commands()[2].find("-d 'my$app'") != std::string::npos);
 }
 
 TEST_CASE("schema_revision runs in --check too: it only reads", "[modules][schema_revision]") {
@@ -84,7 +84,7 @@ TEST_CASE("schema_revision runs in --check too: it only reads", "[modules][schem
   r = h.Check(SchemaRevisionModule(), {{"app", "myapp"}, {"release_id", "1700000999"}});
   CHECK_FALSE(r.failed);
   CHECK(r.data["schema_revision"].is_null());
-  CHECK(r.msg == "would read the schema revision of database 'my app' in release 1700000999");
+  CHECK(r.msg == "would read the schema revision of database 'my$app' in release 1700000999");
 }
 
 TEST_CASE("schema_revision reports a database that does not answer", "[modules][schema_revision]") {
@@ -101,7 +101,7 @@ TEST_CASE("schema_revision reports a database that does not answer", "[modules][
   r = h2.Run(SchemaRevisionModule(), {{"app", "myapp"}});
   CHECK(r.failed);
   CHECK(r.msg ==
-        "reading the schema revision of database 'my app' (service 'postgres') failed on web01 "
+        "reading the schema revision of database 'my$app' (service 'postgres') failed on web01 "
         "(exit 2): psql: error: FATAL");
 
   ModuleHarness h3 = Host();

@@ -258,6 +258,7 @@ assert_eq "$items_v2" "$(psql_app "SELECT md5(string_agg(id || ':' || name || ':
 step "with --yes: v1 served on the database as it was before v2 went live"
 assert_success rollback --restore-database --yes </dev/null
 assert_contains "$stdout" "rolled back $APP from release $V4 to release $V1"
+assert_contains "$stdout" "database 'sampleapp' restored from $BK; the database it replaced is kept as sampleapp__before_"
 assert_eq "releases/$V1" "$(readlink "$ROOT/current")" "current points at v1's release"
 assert_contains "$(page)" "sampleapp v1"
 assert_eq bad "$(status_of "$V4")" "the release rolled away from is bad"
@@ -276,3 +277,4 @@ last=$(tail -n1 "$ROOT/.deployctl/history.jsonl")
 assert_eq ok "$(jq -r .result <<<"$last")" "history result"
 assert_eq "$BK" "$(jq -r .backup <<<"$last")" "history names the restored backup"
 assert_not_exists "$ROOT/.deployctl/lock" "the lock was given back"
+assert_not_contains "$output" "rb-Secret-pw" "the database password leaked"
