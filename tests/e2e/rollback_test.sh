@@ -99,6 +99,8 @@ use_version v1
 assert_success deploy
 V1=$(current_id)
 assert_contains "$(page)" "sampleapp v1"
+# The next deploy's backup needs the database up (the first start runs initdb).
+wait_until 60 "postgres to accept connections" psql_app "SELECT 1"
 sleep 1
 use_version v2
 assert_success deploy
