@@ -280,3 +280,17 @@ assert_eq ok "$(jq -r .result <<<"$last")" "history result"
 assert_eq "$BK" "$(jq -r .backup <<<"$last")" "history names the restored backup"
 assert_not_exists "$ROOT/.deployctl/lock" "the lock was given back"
 assert_not_contains "$output" "rb-Secret-pw" "the database password leaked"
+
+step "--lock-wait waits for another run's lock instead of failing at once"
+mkdir "$ROOT/.deployctl/lock"
+(sleep 3 && rmdir "$ROOT/.deployctl/lock") &
+holder=$!
+started=$SECONDS
+run rollback --lock-wait 30
+wait "$holder"
+((SECONDS - started >= 3)) || fail "rollback did not wait for the lock"
+# It got the lock, then found nothing to go back to (v1 is the oldest release).
+((status == 4)) || fail "expected exit 4, got $status: $output"
+assert_contains "$stderr" "no release to go back to"
+assert_not_contains "$stderr" "locked"
+assert_not_exists "$ROOT/.deployctl/lock" "the lock was given back"
