@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 
 #include "orchestrator/app/app_config.h"
@@ -220,6 +221,9 @@ struct Restore {
       }
       compose = ComposeArgv(cli, app, release_dir);
       exec = DatabaseExecArgv(cli, app, release_dir);
+      // The same container through the docker CLI when the host has one:
+      // docker-compose v1 takes seconds to start and relays stdin itself.
+      if (auto id = DatabaseContainerId()) exec = {"docker", "exec", "-i", *id};
     } catch (const remote::UnreachableError&) {
       throw;
     } catch (const std::runtime_error& e) {
@@ -445,6 +449,19 @@ struct Restore {
       if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
     }
     return out;
+  }
+
+  // The id of the database service's one running container, by compose
+  // label; nullopt without a docker CLI or unless exactly one runs.
+  std::optional<std::string> DatabaseContainerId() const {
+    Command ps = Command::Argv({"docker", "ps", "-q", "--filter",
+                                "label=com.docker.compose.project=" + ProjectLabel(), "--filter",
+                                "label=com.docker.compose.service=" + app.database.service});
+    ps.read_only = true;
+    const CommandResult r = ctx.host.Run(ps);
+    const std::vector<std::string> ids = SplitLines(r.out);
+    if (!r.ok() || ids.size() != 1) return std::nullopt;
+    return ids.front();
   }
 
   AppContainers FindAppContainers() const {

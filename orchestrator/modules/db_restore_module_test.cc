@@ -257,3 +257,26 @@ TEST_CASE("db_restore without a docker CLI stops and starts the app services wit
   CHECK(verbs == std::vector<std::string>{"stop app", "start app"});
   CHECK(r.data["stopped_services"] == Value::array({"app"}));
 }
+
+TEST_CASE("db_restore runs in the database container with docker exec when the host has docker",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("docker ps -q --filter", {0, "d8b1c0de\n", ""});
+  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
+  INFO(r.msg);
+  CHECK_FALSE(r.failed);
+  bool restored_with_docker = false;
+  for (const auto& run : h.host.runs()) {
+    const std::string shell = run.shell.value_or("");
+    if (shell.find("deployctl db_restore") != std::string::npos) {
+      restored_with_docker =
+          shell.find("docker exec -i d8b1c0de pg_restore -j 2 --exit-on-error") !=
+          std::string::npos;
+    }
+  }
+  CHECK(restored_with_docker);
+  CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "count", "stop app",
+                                             "swap", "start app"});
+}
