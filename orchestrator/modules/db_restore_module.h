@@ -15,8 +15,9 @@
 //     `deployctl db verify` does after checking the file).
 //   safety_backup (default true): take `db_backup_safety_<ts>` of the live
 //     database before anything changes (target: live).
-//   stop_services (default true): stop the app's other compose services
-//     (not the database) in the current release for the swap.
+//   stop_services (default true): stop the app's other running containers
+//     (not the database's) for the swap: `docker stop <ids>` (found by
+//     compose label before the swap), or `compose stop` without docker.
 //   start_services (default true): start the services it stopped again
 //     after the swap (or after a failed swap). Set it to false when the
 //     playbook starts another release itself (rollback: switch `current`,
