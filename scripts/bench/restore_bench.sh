@@ -34,6 +34,9 @@
 #         the controller; the scratch database and file are removed after.
 #         Reported: pg_restore -j2 alone, and the whole (decompress, create,
 #         restore), which is the work deployctl's restore step must do too.
+#         The same two probe loops run meanwhile (they cost some CPU: each
+#         database probe is a new connection with SCRAM authentication), so
+#         both sides share their overhead.
 #   3. ratio deployctl total / bare total (target: within 1.15x; deployctl
 #      also verifies the backup and takes a safety backup first, which the
 #      bare side does not).
@@ -180,6 +183,10 @@ deployctl_restore() {
 # bare_restore: prints "TOTAL_S PG_RESTORE_S"
 bare_restore() {
   local started t1 t2 got
+  # The same probes run here as during deployctl's restore, so both sides
+  # pay for them (they are not summarised: the live database is not touched).
+  trap poll_stop EXIT
+  poll_start "$LOGS/restore-poll-bare"
   started=$(bench_now)
   bench_ssh "$BENCHAPP_ADDR" bash -s <<SH || bench_die "bare: decompressing into the container or CREATE DATABASE failed"
 set -euo pipefail
@@ -197,6 +204,7 @@ cd $BENCHAPP_ROOT/current
 \$c -p $BENCHAPP exec -T postgres pg_restore -j2 --exit-on-error -U $BENCHAPP_DB_USER -d $SCRATCH_DB /tmp/bench_bare_restore.dump </dev/null
 SH
   t2=$(bench_now)
+  poll_stop
   got=$(benchapp_row_count "$SCRATCH_DB")
   [[ $got == "$rows" ]] || bench_die "bare: restored $got rows of bench_orders, expected $rows"
   benchapp_remote_compose 'exec -T postgres rm -f /tmp/bench_bare_restore.dump'
@@ -224,7 +232,7 @@ dm=$(bench_median "${d_t[@]}") um=$(bench_median "${d_u[@]}") am=$(bench_median 
 bm=$(bench_median "${b_t[@]}") rm_=$(bench_median "${b_r[@]}")
 ratio=$(bench_ratio "$dm" "$bm")
 echo "median deployctl db restore (total):            ${dm} s"
-echo "median live database unavailable (probed):      ${um} s (0 = no probe failed; one probe every $(bench_median "${spacing[@]}") s on average)"
+echo "median live database unavailable (probed):      ${um} s, longest $(printf '%s\n' "${d_u[@]}" | sort -g | tail -n1) s (0 = no probe failed; one probe every $(bench_median "${spacing[@]}") s on average)"
 echo "median app health URL unavailable (probed):     ${am} s"
 echo "median app services stopped (deployctl's own):  $( ((${#d_r[@]})) && bench_median "${d_r[@]}" || echo n/a) s"
 echo "median bare total (decompress, create, -j2):    ${bm} s"
