@@ -17,7 +17,7 @@
 # link shared .env and storage/ into the release, switch `current` with
 # `file: state=link` (both tools replace the link atomically by rename),
 # check it with `stat`/`fail`, keep the newest 5 releases (`shell`).
-# Modules used: file, copy, stat, fail, shell, debug. Each tool deploys into
+# Modules used: file, copy, command, stat, fail, shell, debug. Each tool deploys into
 # its own root (<sandbox_root>/srv/benchdeploy-<tool>) so both start every
 # run from the same state.
 #
