@@ -106,6 +106,8 @@ int RunCli(int argc, char** argv) {
       "verify", "restore a backup into a scratch database and compare row counts");
   for (CLI::App* cmd : {db_backup_cmd, db_list_cmd, db_restore_cmd, db_verify_cmd}) {
     AddCommonOptions(*cmd, common);
+    if (cmd != db_list_cmd)
+      cmd->add_flag("-C,--check", common.check, "print the plan; change nothing");
     cmd->add_option("--lock-wait", workflow.lock_wait, "wait up to SECONDS for another run's lock")
         ->check(CLI::NonNegativeNumber);
     // db restore|verify take BACKUP among the KEY=VALUE words; the command sorts them.

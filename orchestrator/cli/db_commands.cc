@@ -210,24 +210,6 @@ void Confirm(const DbHost& db, const BackupListing& backup, const WorkflowOption
   }
 }
 
-// RunWorkflowPlaybook, keeping what the tasks registered.
-RunSummary RunDbPlaybook(const WorkflowTarget& target, const CommonOptions& common,
-                         const Value& vars) {
-  Playbook playbook = LoadPlaybook(BuiltinPlaybook("db.yml"));
-  RunOptions run;
-  run.forks = common.forks > 0
-                  ? common.forks
-                  : (target.config && target.config->forks ? *target.config->forks : 10);
-  run.check = common.check;
-  run.extra_vars = vars;
-  auto reporter = common.output == "json" ? MakeJsonReporter(std::cout)
-                                          : MakeTextReporter(std::cout, common.verbosity);
-  PlaybookRunner runner(target.inventory, run, *reporter);
-  RunSummary summary = runner.Run(playbook);
-  if (summary.exit_code() != ExitCode::kOk) throw Error(summary.exit_code(), summary.FailureLine());
-  return summary;
-}
-
 // What a task registered (on the database host, else any host).
 Value Registered(const RunSummary& summary, const std::string& db_host, const std::string& name) {
   auto pick = [&](const Value& vars) -> Value {
@@ -286,7 +268,7 @@ ExitCode RunDbCommand(const CommonOptions& common, const WorkflowOptions& workfl
     throw UsageError("unknown db action '" + options.action + "'");
   }
 
-  const RunSummary summary = RunDbPlaybook(target, common, vars);
+  const RunSummary summary = RunWorkflowPlaybook(BuiltinPlaybook("db.yml"), target, common, vars);
   if (common.output == "json" || common.check) return ExitCode::kOk;
   std::cout << "\n";
   if (options.action == "backup") {

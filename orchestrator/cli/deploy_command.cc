@@ -35,7 +35,8 @@ ExitCode RunDeployCommand(const CommonOptions& common, const WorkflowOptions& op
   try {
     hosts = ConnectAppHosts(target, common);
   } catch (const remote::UnreachableError& e) {
-    throw remote::UnreachableError(std::string(e.what()) + "; the deploy did not start, nothing changed");
+    throw remote::UnreachableError(std::string(e.what()) +
+                                   "; the deploy did not start, nothing changed");
   }
   vars["release_id"] = ChooseReleaseId(hosts, std::time(nullptr));
   vars["lock_wait"] = options.lock_wait;

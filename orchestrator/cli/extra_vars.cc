@@ -11,7 +11,8 @@ void AddExtraVars(const std::string& argument, Value& vars) {
   if (argument.empty()) throw UsageError("empty extra variable argument");
   if (argument[0] == '@') {
     Value loaded = YamlToValue(LoadYamlFile(argument.substr(1)));
-    if (!loaded.is_object()) throw UsageError("-e " + argument + ": expected a mapping of variables");
+    if (!loaded.is_object())
+      throw UsageError("-e " + argument + ": expected a mapping of variables");
     vars.update(loaded);
     return;
   }

@@ -35,26 +35,6 @@ std::string FailureLine(const WorkflowTarget& target, const RunSummary& summary)
          ": " + first.msg;
 }
 
-// Runs the workflow like RunWorkflowPlaybook, but hands back what the run
-// registered (the plan, the schema revision) for the closing lines.
-RunSummary RunRollbackPlaybook(const WorkflowTarget& target, const CommonOptions& common,
-                               const Value& vars) {
-  Playbook playbook = LoadPlaybook(BuiltinPlaybook("rollback.yml"));
-  RunOptions run;
-  run.forks = common.forks > 0
-                  ? common.forks
-                  : (target.config && target.config->forks ? *target.config->forks : 10);
-  run.check = common.check;
-  run.extra_vars = vars;
-  auto reporter = common.output == "json" ? MakeJsonReporter(std::cout)
-                                          : MakeTextReporter(std::cout, common.verbosity);
-  PlaybookRunner runner(target.inventory, run, *reporter);
-  RunSummary summary = runner.Run(playbook);
-  if (summary.exit_code() != ExitCode::kOk)
-    throw Error(summary.exit_code(), FailureLine(target, summary));
-  return summary;
-}
-
 std::string Text(const Value& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
   return object[key].get<std::string>();
@@ -155,7 +135,9 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
   vars["rollback_force"] = options.force;
   vars["rollback_restore_database"] = options.restore_database;
   if (options.restore_database && !common.check) ConfirmRestore(target, workflow, vars);
-  const RunSummary summary = RunRollbackPlaybook(target, common, vars);
+  const RunSummary summary =
+      RunWorkflowPlaybook(BuiltinPlaybook("rollback.yml"), target, common, vars, nullptr,
+                          [&](const RunSummary& failed) { return FailureLine(target, failed); });
 
   // What the run decided, as the first host registered it.
   Value plan = Value::object(), schema = Value::object(), restore = Value::object();

@@ -19,7 +19,8 @@ std::optional<ToolConfig> LoadToolConfig(const std::string& directory) {
     if (key == "inventory") {
       if (!kv.second.IsScalar()) throw ConfigError(where, "'inventory' must be a path");
       std::filesystem::path inv = kv.second.Scalar();
-      config.inventory = (inv.is_absolute() ? inv : std::filesystem::path(directory) / inv).string();
+      config.inventory =
+          (inv.is_absolute() ? inv : std::filesystem::path(directory) / inv).string();
     } else if (key == "forks") {
       Value v = YamlToValue(kv.second);
       if (!v.is_number_integer() || v.get<int>() < 1) {

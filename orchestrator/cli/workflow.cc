@@ -139,7 +139,9 @@ Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
   return vars;
 }
 
-std::string BuiltinPlaybook(const std::string& name) { return BuiltinFile("playbooks", name); }
+std::string BuiltinPlaybook(const std::string& name) {
+  return BuiltinFile("playbooks", name);
+}
 
 std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonOptions& common) {
   std::vector<AppHost> hosts;
@@ -176,9 +178,10 @@ std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonO
   return hosts;
 }
 
-void RunWorkflowPlaybook(const std::string& playbook_path, const WorkflowTarget& target,
-                         const CommonOptions& common, const Value& vars,
-                         std::vector<AppHost>* connected) {
+RunSummary RunWorkflowPlaybook(const std::string& playbook_path, const WorkflowTarget& target,
+                               const CommonOptions& common, const Value& vars,
+                               std::vector<AppHost>* connected,
+                               const std::function<std::string(const RunSummary&)>& failure_line) {
   Playbook playbook = LoadPlaybook(playbook_path);
   RunOptions run;
   run.forks = common.forks > 0
@@ -201,7 +204,10 @@ void RunWorkflowPlaybook(const std::string& playbook_path, const WorkflowTarget&
   };
   PlaybookRunner runner(target.inventory, run, *reporter, connect);
   RunSummary summary = runner.Run(playbook);
-  if (summary.exit_code() != ExitCode::kOk) throw Error(summary.exit_code(), summary.FailureLine());
+  if (summary.exit_code() != ExitCode::kOk) {
+    throw Error(summary.exit_code(), failure_line ? failure_line(summary) : summary.FailureLine());
+  }
+  return summary;
 }
 
 }  // namespace deployctl

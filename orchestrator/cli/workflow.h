@@ -3,6 +3,7 @@
 // identity, and running a built-in playbook from playbooks/.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/tool_config.h"
+#include "orchestrator/engine/runner.h"
 #include "orchestrator/inventory/inventory.h"
 #include "remote/transport.h"
 
@@ -55,9 +57,12 @@ std::string BuiltinPlaybook(const std::string& name);
 // Runs a built-in playbook for the target; throws Error with the run's exit
 // code and failure line when it fails.
 // `connected`: hosts already connected (ConnectAppHosts); the run takes
-// their transports over instead of connecting again.
-void RunWorkflowPlaybook(const std::string& playbook, const WorkflowTarget& target,
-                         const CommonOptions& common, const Value& vars,
-                         std::vector<AppHost>* connected = nullptr);
+// their transports over instead of connecting again. `failure_line` words
+// the error of a failed run (default: RunSummary::FailureLine). Returns the
+// summary (with what the tasks registered) of a run that succeeded.
+RunSummary RunWorkflowPlaybook(
+    const std::string& playbook, const WorkflowTarget& target, const CommonOptions& common,
+    const Value& vars, std::vector<AppHost>* connected = nullptr,
+    const std::function<std::string(const RunSummary&)>& failure_line = nullptr);
 
 }  // namespace deployctl
