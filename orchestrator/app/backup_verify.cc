@@ -70,7 +70,8 @@ VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
                        "container";
       return report;
     }
-    spec.exec = DatabaseExecArgv(compose, app, *dir.release_dir);
+    spec.exec =
+        DatabaseContainerExec(host, app).value_or(DatabaseExecArgv(compose, app, *dir.release_dir));
   }
   remote::Command command = remote::Command::Shell(BuildVerifyScript(spec));
   command.read_only = true;

@@ -24,4 +24,36 @@ std::vector<std::string> ComposeArgv(const std::vector<std::string>& compose, co
   return argv;
 }
 
+std::string ComposeProjectLabel(const AppConfig& app) {
+  std::string out;
+  for (char c : app.compose.project.empty() ? app.name : app.compose.project) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
+  }
+  return out;
+}
+
+std::optional<std::vector<std::string>> DatabaseContainerExec(remote::Transport& host,
+                                                              const AppConfig& app) {
+  remote::Command ps = remote::Command::Argv(
+      {"docker", "ps", "-q", "--filter",
+       "label=com.docker.compose.project=" + ComposeProjectLabel(app), "--filter",
+       "label=com.docker.compose.service=" + app.database.service});
+  ps.read_only = true;
+  const remote::CommandResult r = host.Run(ps);
+  if (!r.ok()) return std::nullopt;
+  std::vector<std::string> ids;
+  std::string line;
+  for (char c : r.out + "\n") {
+    if (c == '\n') {
+      if (!line.empty()) ids.push_back(line);
+      line.clear();
+    } else if (c != '\r' && c != ' ') {
+      line += c;
+    }
+  }
+  if (ids.size() != 1) return std::nullopt;
+  return std::vector<std::string>{"docker", "exec", "-i", ids.front()};
+}
+
 }  // namespace deployctl

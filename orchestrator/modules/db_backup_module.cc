@@ -25,9 +25,14 @@ Value NullOr(const std::optional<std::string>& value) {
 
 // The result data, all keys always present.
 Value ResultData(BackupKind kind) {
-  return Value{{"file", nullptr},   {"path", nullptr},    {"size", nullptr},
-               {"sha256", nullptr}, {"kind", std::string(BackupKindName(kind))},
-               {"skipped", false},  {"reason", nullptr},  {"schema_revision", nullptr}};
+  return Value{{"file", nullptr},
+               {"path", nullptr},
+               {"size", nullptr},
+               {"sha256", nullptr},
+               {"kind", std::string(BackupKindName(kind))},
+               {"skipped", false},
+               {"reason", nullptr},
+               {"schema_revision", nullptr}};
 }
 
 ModuleResult Skipped(BackupKind kind, const std::string& reason) {
@@ -92,7 +97,8 @@ struct Backup {
         }
         return *release;
       case BackupKind::kNamed:
-        if (!taken(*name).empty()) throw ModuleError("db_backup: backup '" + *name + "' already exists");
+        if (!taken(*name).empty())
+          throw ModuleError("db_backup: backup '" + *name + "' already exists");
         return *name;
       case BackupKind::kManual:
       case BackupKind::kSafety:
@@ -139,7 +145,8 @@ struct Backup {
     const std::string path = app.backups_dir() + "/" + file;
 
     BackupScriptSpec spec;
-    spec.exec = DatabaseExecArgv(compose, app, *dir.release_dir);
+    spec.exec = DatabaseContainerExec(ctx.host, app)
+                    .value_or(DatabaseExecArgv(compose, app, *dir.release_dir));
     spec.database = app.database;
     spec.encoding = encoding;
     spec.backups_dir = app.backups_dir();
@@ -156,8 +163,8 @@ struct Backup {
       ctx.host.Run(command);  // recorded, not run
       ModuleResult result;
       result.changed = true;
-      result.msg = "would write " + path + ": " + what + ", verified, then " +
-                   ManifestFileName(file);
+      result.msg =
+          "would write " + path + ": " + what + ", verified, then " + ManifestFileName(file);
       result.data = std::move(data);
       return result;
     }
@@ -177,8 +184,8 @@ struct Backup {
       manifest.sha256 = report.values.at("sha256");
     } catch (const std::exception& e) {
       RemoveQuietly(path);
-      return Failed("unexpected output from the backup script (" + std::string(e.what()) +
-                    "); " + path + " removed");
+      return Failed("unexpected output from the backup script (" + std::string(e.what()) + "); " +
+                    path + " removed");
     }
     manifest.file = file;
     manifest.kind = std::string(BackupKindName(kind));
@@ -237,8 +244,8 @@ ModuleResult DbBackupModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {
     const ModuleArgs args(name(), ctx.args);
     const std::string app_name = args.RequiredString("app");
-    const BackupKind kind =
-        *ParseBackupKind(args.Choice("kind", {"automatic", "manual", "named", "safety"}, "automatic"));
+    const BackupKind kind = *ParseBackupKind(
+        args.Choice("kind", {"automatic", "manual", "named", "safety"}, "automatic"));
     const auto release = args.String("release");
     const auto backup_name = args.String("name");
     const auto live_release = args.String("live_release");

@@ -223,7 +223,7 @@ struct Restore {
       exec = DatabaseExecArgv(cli, app, release_dir);
       // The same container through the docker CLI when the host has one:
       // docker-compose v1 takes seconds to start and relays stdin itself.
-      if (auto id = DatabaseContainerId()) exec = {"docker", "exec", "-i", *id};
+      if (auto fast = DatabaseContainerExec(ctx.host, app)) exec = *fast;
     } catch (const remote::UnreachableError&) {
       throw;
     } catch (const std::runtime_error& e) {
@@ -440,35 +440,11 @@ struct Restore {
     bool empty() const { return services.empty(); }
   };
 
-  // Compose's project name as it labels containers (v1 and v2 lowercase
-  // it and keep [a-z0-9_-]).
-  std::string ProjectLabel() const {
-    std::string out;
-    for (char c : app.compose.project) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
-    }
-    return out;
-  }
-
-  // The id of the database service's one running container, by compose
-  // label; nullopt without a docker CLI or unless exactly one runs.
-  std::optional<std::string> DatabaseContainerId() const {
-    Command ps = Command::Argv({"docker", "ps", "-q", "--filter",
-                                "label=com.docker.compose.project=" + ProjectLabel(), "--filter",
-                                "label=com.docker.compose.service=" + app.database.service});
-    ps.read_only = true;
-    const CommandResult r = ctx.host.Run(ps);
-    const std::vector<std::string> ids = SplitLines(r.out);
-    if (!r.ok() || ids.size() != 1) return std::nullopt;
-    return ids.front();
-  }
-
   AppContainers FindAppContainers() const {
     AppContainers found;
     Command ps = Command::Argv({"docker", "ps", "--filter",
-                                "label=com.docker.compose.project=" + ProjectLabel(), "--format",
-                                "{{.ID}} {{.Label \"com.docker.compose.service\"}}"});
+                                "label=com.docker.compose.project=" + ComposeProjectLabel(app),
+                                "--format", "{{.ID}} {{.Label \"com.docker.compose.service\"}}"});
     ps.read_only = true;
     const CommandResult r = ctx.host.Run(ps);
     if (r.ok()) {
