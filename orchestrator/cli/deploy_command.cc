@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <ctime>
 #include <iostream>
+#include <sstream>
 
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/workflow.h"
@@ -8,18 +10,23 @@
 namespace deployctl {
 namespace {
 
-// One id for every host, computed here: UTC epoch seconds, or the next
-// free second when releases/<id> already exists on any host (two deploys
-// within a second).
+// One id for every host, computed here: UTC epoch seconds, but always
+// newer than every release on the hosts (two deploys within a second, or a
+// controller whose clock is behind): "previous release" means an older id.
 std::string ChooseReleaseId(std::vector<AppHost>& hosts, std::time_t now) {
-  for (long long id = now;; ++id) {
-    const std::string candidate = std::to_string(id);
-    bool taken = false;
-    for (AppHost& host : hosts) {
-      taken = taken || host.transport->Stat(host.app.release_dir(candidate)).exists;
+  long long id = now;
+  for (AppHost& host : hosts) {
+    remote::Command ls = remote::Command::Argv({"ls", "-1A", "--", host.app.releases_dir()});
+    ls.read_only = true;
+    const remote::CommandResult listed = host.transport->Run(ls);
+    if (!listed.ok()) continue;  // no releases/ yet
+    std::istringstream names(listed.out);
+    for (std::string name; std::getline(names, name);) {
+      if (!IsValidReleaseId(name) || name.size() > 18) continue;
+      id = std::max(id, std::stoll(name) + 1);
     }
-    if (!taken) return candidate;
   }
+  return std::to_string(id);
 }
 
 }  // namespace
