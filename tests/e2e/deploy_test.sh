@@ -158,6 +158,10 @@ wait "$first" || fail "the first deploy failed: $(cat "$TEST_TMP/first.out")"
 assert_not_exists "$ROOT/.deployctl/lock" "the lock was given back"
 
 # ---------------------------------- current never missing, retention
+step "a named backup before the deploys"
+assert_success "$DEPLOYCTL" db backup --name keep-me.v1
+assert_file_exists "$ROOT/backups/db_backup_keep-me.v1.dump.zst"
+
 step "seven deploys while a reader checks current: never missing or dangling"
 (
   bad=0 checks=0
@@ -190,6 +194,8 @@ assert_dir_exists "$ROOT/releases/$PREV"
 assert_eq 3 "$(find "$ROOT/backups" -name 'db_backup_[0-9]*.dump.zst' | wc -l)" "automatic backups kept"
 assert_file_exists "$ROOT/backups/db_backup_$CUR.dump.zst" "the current release's backup is kept"
 assert_file_exists "$ROOT/backups/db_backup_$PREV.dump.zst" "the previous release's backup is kept"
+assert_file_exists "$ROOT/backups/db_backup_keep-me.v1.dump.zst" "named backups are never pruned"
+assert_file_exists "$ROOT/backups/db_backup_keep-me.v1.dump.zst.manifest.json" "the named backup keeps its manifest"
 
 # ---------------------------------------------------- failing health check
 step "a failing health check puts the previous release back"
