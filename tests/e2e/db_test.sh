@@ -20,16 +20,8 @@ ROOT=$TESTBED/hosts/web1/srv/$APP
 BACKUPS=$ROOT/backups
 URL=http://127.0.0.1:$APP_PORT
 
-# Containers and volumes of compose project dbapp only (by label).
-db_project_rm() {
-  local ids
-  ids=$(docker ps -aq --filter "label=com.docker.compose.project=$APP")
-  [[ -z $ids ]] || docker rm -f $ids >/dev/null
-  ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$APP")
-  [[ -z $ids ]] || docker volume rm $ids >/dev/null
-}
 clean_app() {
-  db_project_rm
+  compose_project_rm "$APP" # only this app's: other tests share the dockerd
   rm -rf "$ROOT"
 }
 clean_app
@@ -68,10 +60,7 @@ VARS
 cd "$PROJ"
 
 dctl() { "$DEPLOYCTL" "$@" </dev/null; }
-container() {
-  docker ps -q --filter "label=com.docker.compose.project=$APP" \
-    --filter "label=com.docker.compose.service=$1"
-}
+container() { container_of "$APP" "$1"; }
 psql_db() { # psql_db DB SQL: run SQL in the app's PostgreSQL, print the rows
   docker exec -i "$(container postgres)" psql -X -q -t -A -v ON_ERROR_STOP=1 -U app -d "$1" -c "$2"
 }

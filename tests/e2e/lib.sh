@@ -214,13 +214,13 @@ compose() {
 
 # ---------------------------------------------------------- sample app
 
-# sampleapp_project DIR APP APP_PORT DB_PORT: a deploy project for
+# sampleapp_project DIR APP APP_PORT DB_PORT [DB_PASSWORD]: a deploy project for
 # examples/sampleapp in DIR: deployctl.yml, an inventory (inv/) that deploys
 # app APP to web1 with compose project APP, the app on APP_PORT and its
 # PostgreSQL on DB_PORT, templates/env.j2, and the code in DIR/src (v1).
 # Tests edit DIR/inv/group_vars/all.yml or DIR/src to vary it.
 sampleapp_project() {
-  local dir=$1 app=$2 app_port=$3 db_port=$4
+  local dir=$1 app=$2 app_port=$3 db_port=$4 db_password=${5:-e2e-Secret-pw}
   mkdir -p "$dir/inv/group_vars"
   cp -r "$REPO/examples/sampleapp/templates" "$dir/"
   rm -rf "$dir/src"
@@ -239,7 +239,7 @@ ansible_user: root
 ansible_ssh_private_key_file: $SANDBOX_KEY
 sampleapp_app_port: $app_port
 sampleapp_db_port: $db_port
-sampleapp_db_password: e2e-Secret-pw
+sampleapp_db_password: $db_password
 apps:
   $app:
     root: "$TESTBED/hosts/{{ inventory_hostname }}/srv/$app"

@@ -16,48 +16,15 @@ ROOT=$TESTBED/hosts/web1/srv/$APP
 URL=http://127.0.0.1:$APP_PORT
 JOURNAL=$ROOT/.deployctl/journal.json
 
-# Only this app's containers and volumes (label com.docker.compose.project=rbapp):
-# other tests share the dockerd.
 rb_clean() {
-  local ids
-  ids=$(docker ps -aq --filter "label=com.docker.compose.project=$APP")
-  [[ -z $ids ]] || docker rm -f $ids >/dev/null
-  ids=$(docker volume ls -q --filter "label=com.docker.compose.project=$APP")
-  [[ -z $ids ]] || docker volume rm $ids >/dev/null
+  compose_project_rm "$APP" # only this app's: other tests share the dockerd
   rm -rf "$ROOT"
 }
 rb_clean
 on_exit rb_clean
 
 # The deploy project: examples/sampleapp deployed to web1 only as app rbapp.
-mkdir -p "$PROJ/inv/group_vars"
-cp -r "$REPO/examples/sampleapp/templates" "$PROJ/"
-echo "inventory: inv" >"$PROJ/deployctl.yml"
-cat >"$PROJ/inv/hosts.yml" <<INV
-all:
-  children:
-    web:
-      hosts:
-        web1: { ansible_host: $(sandbox_addr web1) }
-INV
-cat >"$PROJ/inv/group_vars/all.yml" <<VARS
-ansible_port: $SANDBOX_PORT
-ansible_user: root
-ansible_ssh_private_key_file: $SANDBOX_KEY
-sampleapp_app_port: $APP_PORT
-sampleapp_db_port: $DB_PORT
-sampleapp_db_password: rb-Secret-pw
-apps:
-  $APP:
-    hosts: web1
-    root: "$TESTBED/hosts/{{ inventory_hostname }}/srv/$APP"
-    keep_releases: 5
-    source: { type: dir, path: ./src }
-    templates: [{ src: env.j2, dest: .env }]
-    compose: { project: $APP }
-    database: { service: postgres, name: sampleapp, user: app, keep_backups: 3 }
-    healthcheck: { url: "$URL/health", timeout: 20 }
-VARS
+sampleapp_project "$PROJ" "$APP" "$APP_PORT" "$DB_PORT" rb-Secret-pw
 cd "$PROJ"
 
 # use_version v1|v2: the code the next deploy ships.
@@ -68,10 +35,7 @@ use_version() {
 page() { curl -fsS --max-time 5 "$URL/"; }
 current_id() { basename "$(readlink "$ROOT/current")"; }
 status_of() { jq -r --arg id "$1" '.releases[] | select(.id == $id) | .status' "$JOURNAL"; }
-db_container() {
-  docker ps -q --filter "label=com.docker.compose.project=$APP" \
-    --filter label=com.docker.compose.service=postgres
-}
+db_container() { container_of "$APP" postgres; }
 psql_app() { # psql_app SQL: run SQL in the app's database
   docker exec -i "$(db_container)" psql -X -q -t -A -v ON_ERROR_STOP=1 \
     -U app -p "$DB_PORT" -d sampleapp -c "$1"
