@@ -166,7 +166,7 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
   Reader rd = r.Child("database");
   if (!db.empty()) {
     rd.CheckKeys(db, {"service", "name", "user", "host", "keep_backups", "keep_safety_backups",
-                      "keep_manual_backups", "backup_format", "backup_required",
+                      "keep_manual_backups", "keep_replaced_databases", "backup_format", "backup_required",
                       "schema_revision_query"});
     app.database.enabled = true;
     app.database.service = rd.String(db, "service", true);
@@ -176,6 +176,7 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
     app.database.keep_backups = rd.Int(db, "keep_backups", 5, 1);
     app.database.keep_safety_backups = rd.Int(db, "keep_safety_backups", 3, 1);
     app.database.keep_manual_backups = rd.Int(db, "keep_manual_backups", 10, 1);
+    app.database.keep_replaced_databases = rd.Int(db, "keep_replaced_databases", 1, 0);
     app.database.backup_format = rd.String(db, "backup_format", false, "custom");
     if (app.database.backup_format != "custom" && app.database.backup_format != "plain") {
       rd.Fail("backup_format", "must be custom or plain, got '" + app.database.backup_format + "'");

@@ -31,6 +31,9 @@ struct DatabaseConfig {
   std::string host;      // database.host: the inventory host for database steps ("" = default)
   int keep_backups = 5;
   int keep_safety_backups = 3;
+  // Databases a restore replaced (`<db>__before_<ts>`) kept, newest first;
+  // older ones are dropped only when their safety backup exists.
+  int keep_replaced_databases = 1;
   int keep_manual_backups = 10;
   std::string backup_format = "custom";  // custom (.dump.zst/.dump.gz) | plain (.sql.gz)
   bool backup_required = true;

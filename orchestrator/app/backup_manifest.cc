@@ -41,22 +41,24 @@ bool IsHex64(const std::string& text) {
 Value ManifestToJson(const BackupManifest& m) {
   Value tables = Value::object();
   for (const auto& [table, rows] : m.tables) tables[table] = rows;
-  return Value{{"manifest_version", kManifestVersion},
-               {"file", m.file},
-               {"kind", m.kind},
-               {"app", m.app},
-               {"database", m.database},
-               {"size", m.size},
-               {"sha256", m.sha256},
-               {"compression", m.compression},
-               {"format", m.format},
-               {"release", Nullable(m.release)},
-               {"live_release", Nullable(m.live_release)},
-               {"created", m.created},
-               {"pg_dump_version", m.pg_dump_version},
-               {"server_version", m.server_version},
-               {"schema_revision", Nullable(m.schema_revision)},
-               {"tables", std::move(tables)}};
+  Value json{{"manifest_version", kManifestVersion},
+             {"file", m.file},
+             {"kind", m.kind},
+             {"app", m.app},
+             {"database", m.database},
+             {"size", m.size},
+             {"sha256", m.sha256},
+             {"compression", m.compression},
+             {"format", m.format},
+             {"release", Nullable(m.release)},
+             {"live_release", Nullable(m.live_release)},
+             {"created", m.created},
+             {"pg_dump_version", m.pg_dump_version},
+             {"server_version", m.server_version},
+             {"schema_revision", Nullable(m.schema_revision)},
+             {"tables", std::move(tables)}};
+  if (m.dumped_database) json["dumped_database"] = *m.dumped_database;
+  return json;
 }
 
 BackupManifest ManifestFromJson(const Value& json) {
@@ -64,8 +66,8 @@ BackupManifest ManifestFromJson(const Value& json) {
   if (json.contains("manifest_version") &&
       (!json["manifest_version"].is_number_integer() ||
        json["manifest_version"].get<int>() > kManifestVersion)) {
-    Bad("manifest_version", "is not one this deployctl reads (" +
-                                std::to_string(kManifestVersion) + ")");
+    Bad("manifest_version",
+        "is not one this deployctl reads (" + std::to_string(kManifestVersion) + ")");
   }
   BackupManifest m;
   m.file = String(json, "file");
@@ -80,7 +82,8 @@ BackupManifest ManifestFromJson(const Value& json) {
   m.sha256 = String(json, "sha256");
   if (!IsHex64(m.sha256)) Bad("sha256", "must be a string of 64 lowercase hex digits");
   m.compression = String(json, "compression");
-  if (m.compression != "zstd" && m.compression != "gzip") Bad("compression", "must be zstd or gzip");
+  if (m.compression != "zstd" && m.compression != "gzip")
+    Bad("compression", "must be zstd or gzip");
   m.format = String(json, "format");
   if (m.format != "custom" && m.format != "plain") Bad("format", "must be custom or plain");
   m.release = OptionalString(json, "release");
@@ -92,6 +95,7 @@ BackupManifest ManifestFromJson(const Value& json) {
   m.pg_dump_version = String(json, "pg_dump_version");
   m.server_version = String(json, "server_version");
   m.schema_revision = OptionalString(json, "schema_revision");
+  m.dumped_database = OptionalString(json, "dumped_database");
   if (json.contains("tables") && !json["tables"].is_null()) {
     if (!json["tables"].is_object()) Bad("tables", "must be an object of row counts");
     for (const auto& [table, rows] : json["tables"].items()) {

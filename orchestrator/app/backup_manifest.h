@@ -4,7 +4,7 @@
 //   {"manifest_version": 1, "file", "kind", "app", "database", "size",
 //    "sha256", "compression", "format", "release", "live_release",
 //    "created", "pg_dump_version", "server_version", "schema_revision",
-//    "tables": {"schema.table": rows, ...}}
+//    "tables": {"schema.table": rows, ...}, "dumped_database" (optional)}
 // `release` is the release the backup belongs to (automatic backups: the
 // release about to go live), `live_release` the one live when it was
 // taken; both null when unknown. `created` is UTC epoch seconds. Row
@@ -36,6 +36,10 @@ struct BackupManifest {
   std::string server_version;   // "15.20"
   std::optional<std::string> schema_revision;
   std::map<std::string, long long> tables;  // "schema.table" -> rows
+  // The database actually dumped when it is not `database` (a safety
+  // backup of the database a restore replaced, `<db>__before_<ts>`);
+  // stored only then. A restore always restores as `database`.
+  std::optional<std::string> dumped_database;
 
   bool operator==(const BackupManifest&) const = default;
 };

@@ -9,10 +9,11 @@
 
 namespace deployctl {
 
-VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
-                          const std::string& argument) {
+namespace {
+
+VerifyReport ReadManifest(remote::Transport& host, const AppConfig& app,
+                          const std::string& argument, const BackupDirState& dir) {
   VerifyReport report;
-  const BackupDirState dir = ProbeBackupDir(host, app);
   std::vector<std::string> backups;
   for (const auto& name : dir.names()) {
     if (ParseBackupFileName(name)) backups.push_back(name);
@@ -49,6 +50,26 @@ VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
                      manifest.compression + "), not " + report.file;
     return report;
   }
+  report.ok = true;
+  report.message = "manifest of " + report.path + " read";
+  return report;
+}
+
+}  // namespace
+
+VerifyReport ReadBackupManifest(remote::Transport& host, const AppConfig& app,
+                                const std::string& argument) {
+  return ReadManifest(host, app, argument, ProbeBackupDir(host, app));
+}
+
+VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
+                          const std::string& argument) {
+  const BackupDirState dir = ProbeBackupDir(host, app);
+  VerifyReport report = ReadManifest(host, app, argument, dir);
+  if (!report.ok) return report;
+  report.ok = false;
+  const BackupManifest& manifest = *report.manifest;
+  const BackupEncoding encoding{manifest.format, manifest.compression};
 
   VerifyScriptSpec spec;
   spec.encoding = encoding;

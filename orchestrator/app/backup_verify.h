@@ -28,6 +28,12 @@ struct VerifyReport {
 // app's database host. A backup that is missing, has no or a bad manifest,
 // or fails a check gives ok=false and the reason. Throws std::runtime_error
 // only when the checks cannot run (no compose, compose failing).
+// Only the first part of VerifyBackup: finds the backup and reads its
+// manifest (which must describe the file); ok=true then, with `manifest`,
+// `size` and `sha256` from it. Reads nothing else of the file.
+VerifyReport ReadBackupManifest(remote::Transport& host, const AppConfig& app,
+                                const std::string& argument);
+
 VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
                           const std::string& argument);
 

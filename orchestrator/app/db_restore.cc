@@ -32,6 +32,21 @@ RestoreNames RestoreNamesFor(const std::string& live, long long ts) {
   return {live, Checked(live + "__restore_" + stamp), Checked(live + "__before_" + stamp)};
 }
 
+std::string FailedDatabaseName(const std::string& live, long long ts) {
+  return Checked(live + "__failed_" + std::to_string(ts));
+}
+
+std::optional<long long> ReplacedDatabaseStamp(const std::string& live, const std::string& name) {
+  const std::string prefix = live + "__before_";
+  if (!name.starts_with(prefix) || name.size() == prefix.size() ||
+      name.size() - prefix.size() > 18) {
+    return std::nullopt;
+  }
+  const std::string digits = name.substr(prefix.size());
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoll(digits);
+}
+
 std::string ScratchDatabaseName(const std::string& live, long long ts) {
   return Checked(live + "__verify_" + std::to_string(ts));
 }
@@ -123,74 +138,144 @@ std::string AllowConnectionsSql() {
   return "ALTER DATABASE :\"live\" ALLOW_CONNECTIONS true;\n";
 }
 
-std::string BuildRestoreScript(const RestoreScriptSpec& spec) {
-  const bool custom = spec.encoding.format == "custom";
-  std::string decompress;
-  if (spec.encoding.compression == "zstd") {
-    decompress = "zstd -dc -q";
-  } else if (spec.encoding.compression == "gzip") {
-    decompress = "gzip -dc";
-  } else {
-    throw std::invalid_argument("unknown compression '" + spec.encoding.compression + "'");
-  }
-  std::vector<std::string> psql = spec.exec;
-  psql.insert(psql.end(),
-              {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", spec.user, "-d", spec.target});
+namespace {
 
-  std::string s =
-      "# deployctl db_restore: restore a backup file into a new database.\n"
-      "set -u\n"
-      "umask 077\n"
-      "st=$(mktemp -d \"${TMPDIR:-/tmp}/deployctl-restore.XXXXXX\") || "
-      "{ echo failed=setup; echo status=1; exit 1; }\n"
-      "fail() {\n"
-      "  echo \"failed=$1\"\n"
-      "  echo \"status=$2\"\n"
-      "  if [ -s \"$st/$1.err\" ]; then tail -c 2000 \"$st/$1.err\" >&2; fi\n"
-      "  exit 1\n"
-      "}\n"
-      "rc() { cat \"$st/$1.rc\" 2>/dev/null || echo killed; }\n";
+// The start of both scripts: strict variables, private files, a temp dir
+// for stage status and stderr, and the helpers that report a failure
+// (failed=<stage>, status=<n>, the stage's stderr on ours).
+std::string Prelude(const std::string& what) {
+  return "# deployctl db_restore: " + what +
+         "\n"
+         "set -u\n"
+         "umask 077\n"
+         "st=$(mktemp -d \"${TMPDIR:-/tmp}/deployctl-restore.XXXXXX\") || "
+         "{ echo failed=setup; echo status=1; exit 1; }\n"
+         "fail() {\n"
+         "  echo \"failed=$1\"\n"
+         "  echo \"status=$2\"\n"
+         "  if [ -s \"$st/$1.err\" ]; then tail -c 2000 \"$st/$1.err\" >&2; fi\n"
+         "  exit 1\n"
+         "}\n"
+         "rc() { cat \"$st/$1.rc\" 2>/dev/null || echo killed; }\n"
+         "trap 'exit 129' HUP\n"
+         "trap 'exit 130' INT\n"
+         "trap 'exit 143' TERM\n";
+}
+
+std::string Decompressor(const BackupEncoding& encoding) {
+  if (encoding.compression == "zstd") return "zstd";
+  if (encoding.compression == "gzip") return "gzip";
+  throw std::invalid_argument("unknown compression '" + encoding.compression + "'");
+}
+
+std::vector<std::string> Plus(std::vector<std::string> argv, std::vector<std::string> more) {
+  argv.insert(argv.end(), more.begin(), more.end());
+  return argv;
+}
+
+}  // namespace
+
+std::string BuildStageScript(const StageScriptSpec& spec) {
+  const bool custom = spec.encoding.format == "custom";
+  const std::string codec = Decompressor(spec.encoding);
+  const std::string tmp = spec.container_tmp;
+  std::string s = Prelude("verify a backup file and stage it in the database container.");
   s += "f=" + ShellQuote(spec.path) + "\n";
+  s += "want_size=" + std::to_string(spec.size) + "\n";
+  s += "want_sha=" + ShellQuote(spec.sha256) + "\n";
+  s +=
+      "staged=0\n"
+      "cleanup() {\n"
+      "  [ \"$staged\" = 1 ] || " +
+      Words(RemoveStagedArgv(spec.exec, tmp)) +
+      " >/dev/null 2>&1 </dev/null\n"
+      "  rm -rf \"$st\"\n"
+      "}\n"
+      "trap cleanup EXIT\n"
+      "[ -f \"$f\" ] || { echo \"$f does not exist\" >\"$st/missing.err\"; fail missing 1; }\n"
+      "size=$(wc -c <\"$f\") || fail size 1\n"
+      "size=$((size))\n"
+      "[ \"$size\" = \"$want_size\" ] ||\n"
+      "  { echo \"$f has $size bytes, the manifest says $want_size\" >\"$st/size.err\"; "
+      "fail size 1; }\n"
+      "# One read of the file: sha256 of the bytes as stored, and the decompressed\n"
+      "# archive (the codec checks its own checksum) written into the container.\n"
+      "# Decompressed in the container when it has " +
+      codec +
+      ": a quarter of the bytes\n"
+      "# then go through the container runtime's stdin relay.\n"
+      "mkfifo \"$st/sha.in\" 2>\"$st/setup.err\" || fail setup $?\n"
+      "{ sha256sum <\"$st/sha.in\" >\"$st/checksum.out\" 2>\"$st/checksum.err\"; echo $? "
+      ">\"$st/checksum.rc\"; } &\n"
+      "if " +
+      Words(Plus(spec.exec, {"sh", "-c", "command -v " + codec})) +
+      " </dev/null >/dev/null 2>&1; then\n"
+      "  { tee -- \"$st/sha.in\" <\"$f\" 2>\"$st/read.err\"; echo $? >\"$st/read.rc\"; } |\n"
+      "    { " +
+      Words(Plus(spec.exec, {"sh", "-c", "umask 077 && " + codec + " -dc -q >\"$1\"", "sh", tmp})) +
+      " 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; }\n"
+      "  echo 0 >\"$st/stage.rc\"\n"
+      "else\n"
+      "  { tee -- \"$st/sha.in\" <\"$f\" 2>\"$st/read.err\"; echo $? >\"$st/read.rc\"; } |\n"
+      "    { " +
+      codec +
+      " -dc -q 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; } |\n"
+      "    { " +
+      Words(Plus(spec.exec, {"sh", "-c", "umask 077 && cat >\"$1\"", "sh", tmp})) +
+      " 2>\"$st/stage.err\"; echo $? >\"$st/stage.rc\"; }\n"
+      "fi\n"
+      "wait\n"
+      "# The checksum first when the file was read whole: it says best what is wrong\n"
+      "# with a changed file (a decompressor that gives up early cuts the read short).\n"
+      "rr=$(rc read)\n"
+      "sha=\n"
+      "if [ \"$rr\" = 0 ]; then\n"
+      "  r=$(rc checksum); [ \"$r\" = 0 ] || fail checksum \"$r\"\n"
+      "  sha=$(cut -c1-64 \"$st/checksum.out\")\n"
+      "  [ \"$sha\" = \"$want_sha\" ] ||\n"
+      "    { echo \"sha256 of $f is $sha, the manifest says $want_sha\" >\"$st/sha256.err\"; "
+      "fail sha256 1; }\n"
+      "fi\n"
+      "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n"
+      "r=$(rc stage); [ \"$r\" = 0 ] || fail stage \"$r\"\n"
+      "[ \"$rr\" = 0 ] || fail read \"$rr\"\n";
   if (custom) {
-    s += "cleanup() { " + Words(RemoveStagedArgv(spec.exec, spec.container_tmp)) +
-         " >/dev/null 2>&1 </dev/null; rm -rf \"$st\"; }\n";
+    s += "# The archive's table of contents must read (its data was read to the end when\n"
+         "# the backup was made; the checksum says these are the same bytes).\n" +
+         Words(Plus(spec.exec, {"pg_restore", "-l", tmp})) +
+         " </dev/null >/dev/null 2>\"$st/toc.err\" || fail toc $?\n";
   } else {
-    s += "cleanup() { rm -rf \"$st\"; }\n";
+    s += Words(Plus(spec.exec, {"tail", "-c", "1024", tmp})) +
+         " </dev/null >\"$st/tail.out\" 2>\"$st/tail.err\" || fail tail $?\n"
+         "grep -q '^-- PostgreSQL database dump complete$' \"$st/tail.out\" ||\n"
+         "  { echo \"$f does not end with pg_dump's completion line\" >\"$st/complete.err\"; "
+         "fail complete 1; }\n";
   }
-  s += "trap cleanup EXIT\n"
-       "trap 'exit 129' HUP\n"
-       "trap 'exit 130' INT\n"
-       "trap 'exit 143' TERM\n"
-       "[ -f \"$f\" ] || { echo \"$f does not exist\" >\"$st/decompress.err\"; fail decompress 1; "
-       "}\n";
+  s += "staged=1\n"
+       "echo \"sha256=$sha\"\n"
+       "echo \"staged=" +
+       tmp + "\"\n";
+  return s;
+}
+
+std::string BuildRestoreScript(const RestoreScriptSpec& spec) {
+  const bool custom = spec.format == "custom";
+  const std::vector<std::string> psql = Plus(
+      spec.exec, {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-U", spec.user, "-d", spec.target});
+  std::string s = Prelude("restore a staged backup into a new database.");
+  s += "cleanup() { " + Words(RemoveStagedArgv(spec.exec, spec.container_tmp)) +
+       " >/dev/null 2>&1 </dev/null; rm -rf \"$st\"; }\n"
+       "trap cleanup EXIT\n";
   if (custom) {
-    std::vector<std::string> stage = spec.exec;
-    stage.insert(stage.end(), {"sh", "-c", "umask 077 && cat >\"$1\"", "sh", spec.container_tmp});
-    std::vector<std::string> restore = spec.exec;
-    restore.insert(restore.end(), {"pg_restore", "-j", std::to_string(spec.jobs), "--exit-on-error",
-                                   "-U", spec.user, "-d", spec.target, spec.container_tmp});
-    s += "# pg_restore -j needs a file it can seek in: stage the archive in the container.\n"
-         "{ " +
-         decompress +
-         " <\"$f\" 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; } |\n"
-         "  { " +
-         Words(stage) +
-         " 2>\"$st/stage.err\"; echo $? >\"$st/stage.rc\"; }\n"
-         "r=$(rc stage); [ \"$r\" = 0 ] || fail stage \"$r\"\n"
-         "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n" +
-         Words(restore) + " </dev/null >/dev/null 2>\"$st/pg_restore.err\" || fail pg_restore $?\n";
+    s += Words(Plus(spec.exec, {"pg_restore", "-j", std::to_string(spec.jobs), "--exit-on-error",
+                                "-U", spec.user, "-d", spec.target, spec.container_tmp})) +
+         " </dev/null >/dev/null 2>\"$st/pg_restore.err\" || fail pg_restore $?\n";
   } else {
-    s += "{ " + decompress +
-         " <\"$f\" 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; } |\n"
-         "  { " +
-         Words(psql) +
-         " >/dev/null 2>\"$st/psql.err\"; echo $? >\"$st/psql.rc\"; }\n"
-         "r=$(rc psql); [ \"$r\" = 0 ] || fail psql \"$r\"\n"
-         "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n";
+    s += Words(Plus(psql, {"-f", spec.container_tmp})) +
+         " </dev/null >/dev/null 2>\"$st/psql.err\" || fail psql $?\n";
   }
-  std::vector<std::string> analyze = psql;
-  analyze.insert(analyze.end(), {"-c", "ANALYZE"});
-  s += Words(analyze) + " </dev/null >/dev/null 2>\"$st/analyze.err\" || fail analyze $?\n";
+  s += Words(Plus(psql, {"-c", "ANALYZE"})) +
+       " </dev/null >/dev/null 2>\"$st/analyze.err\" || fail analyze $?\n";
   s += "echo restored=" + ShellQuote(spec.target) + "\n";
   return s;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ struct RestoreNames {
 // std::invalid_argument when a name would be longer than PostgreSQL's 63
 // bytes.
 RestoreNames RestoreNamesFor(const std::string& live, long long ts);
+
+// `<live>__failed_<ts>`: a restored database put aside again because the
+// app failed its health check on it (db_replaced state: live).
+std::string FailedDatabaseName(const std::string& live, long long ts);
+
+// The timestamp of `<live>__before_<ts>`, or nullopt for any other name.
+std::optional<long long> ReplacedDatabaseStamp(const std::string& live, const std::string& name);
 
 // `<live>__verify_<ts>`: the scratch database of `db verify`.
 std::string ScratchDatabaseName(const std::string& live, long long ts);
@@ -68,24 +76,43 @@ std::string SwapSql();
 // ALTER DATABASE :"live" ALLOW_CONNECTIONS true.
 std::string AllowConnectionsSql();
 
-struct RestoreScriptSpec {
-  std::vector<std::string> exec;  // DatabaseExecArgv(...)
-  std::string user;               // database.user
+struct StageScriptSpec {
+  std::vector<std::string> exec;  // runs argv in the database container
   BackupEncoding encoding;
-  std::string path;           // the backup file on the server
-  std::string target;         // the database to restore into (already created)
-  std::string container_tmp;  // custom format: where the archive is staged in the container
-  int jobs = 2;               // pg_restore -j
+  std::string path;             // the backup file on the server
+  unsigned long long size = 0;  // from the manifest
+  std::string sha256;           // from the manifest
+  std::string container_tmp;    // where the dump is staged in the container
 };
 
-// The server-side script that restores a backup file into `target`:
-// custom archives are decompressed into `container_tmp` inside the database
-// container (pg_restore -j cannot read a pipe) and restored with
-// `pg_restore -j<jobs> --exit-on-error`; plain dumps are piped through
-// `psql -v ON_ERROR_STOP=1`. Then ANALYZE. The staged file is removed on
-// every exit. Reports like the backup scripts (backup_pipeline.h):
+// The server-side script that verifies a backup file and stages it for
+// the restore, in one read of the file: its size and sha256 against the
+// manifest, the codec's own checksum while decompressing into
+// `container_tmp` in the database container (decompressed there when the
+// container has the codec, else on the host and piped in), then the
+// archive's table of contents (pg_restore -l; plain dumps: pg_dump's
+// completion line at the end). Nothing in the database changes. The staged
+// file is removed unless the script succeeds. Reports like the backup
+// scripts (backup_pipeline.h): "sha256=<hex>" and "staged=<path>" on
+// success, failed=<stage>/status=<n> otherwise (stages: setup, missing,
+// size, read, checksum, sha256, decompress, stage, toc, tail, complete).
+std::string BuildStageScript(const StageScriptSpec& spec);
+
+struct RestoreScriptSpec {
+  std::vector<std::string> exec;  // runs argv in the database container
+  std::string user;               // database.user
+  std::string format;             // custom | plain
+  std::string target;             // the database to restore into (already created)
+  std::string container_tmp;      // the staged dump (BuildStageScript)
+  int jobs = 2;                   // pg_restore -j
+};
+
+// The server-side script that restores the staged dump into `target`:
+// `pg_restore -j<jobs> --exit-on-error` (it needs a file it can seek in,
+// hence the staging), or `psql -v ON_ERROR_STOP=1 -f` for plain dumps;
+// then ANALYZE. The staged file is removed on every exit. Reports
 // "restored=<target>" on success, failed=<stage>/status=<n> otherwise
-// (stages: setup, decompress, stage, pg_restore, psql, analyze).
+// (stages: setup, pg_restore, psql, analyze).
 std::string BuildRestoreScript(const RestoreScriptSpec& spec);
 
 // "rm -f <container_tmp>" in the container: cleanup after a killed script.

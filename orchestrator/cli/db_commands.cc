@@ -200,9 +200,8 @@ void Confirm(const DbHost& db, const BackupListing& backup, const WorkflowOption
   }
   std::cerr << what << ".\n"
             << "Every write to '" << db.app.database.name << "' since " << IsoUtc(backup.created())
-            << " will be lost from the live database (a safety backup is taken first, and the "
-               "replaced database is kept as '"
-            << db.app.database.name << "__before_<time>').\n"
+            << " will be lost from the live database (the replaced database is kept as '"
+            << db.app.database.name << "__before_<time>', and a safety backup of it is taken).\n"
             << "Restore? Type 'yes' to continue: " << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer) || (answer != "yes" && answer != "y")) {
@@ -286,10 +285,13 @@ ExitCode RunDbCommand(const CommonOptions& common, const WorkflowOptions& workfl
               << tables << " tables)\n";
   } else {
     Value r = Registered(summary, target.db_host, "restored");
+    Value safety = Registered(summary, target.db_host, "safety");
+    const bool safety_failed = !safety.is_object() || safety.value("failed", false);
     std::cout << "database '" << target.first_host_config.database.name << "' on " << target.db_host
               << " restored from " << vars["backup"].get<std::string>()
               << "; the replaced database is kept as '" << Text(r, "before_database") << "'"
-              << "; safety backup " << Text(r, "safety_backup", "none");
+              << "; safety backup " << (safety_failed ? "none" : Text(safety, "file", "none"))
+              << " of it";
     if (r.is_object() && r.contains("unavailable_seconds") &&
         r["unavailable_seconds"].is_number()) {
       std::ostringstream secs;
@@ -297,6 +299,11 @@ ExitCode RunDbCommand(const CommonOptions& common, const WorkflowOptions& workfl
       std::cout << "; app services were stopped for " << secs.str() << " s";
     }
     std::cout << "\n";
+    if (safety_failed) {
+      std::cerr << "warning: the safety backup of " << Text(r, "before_database") << " failed ("
+                << Text(safety, "msg") << "); the database itself is kept, and it is never "
+                << "dropped without one\n";
+    }
     if (r.is_object() && r.contains("sql_via") && r["sql_via"].is_string()) {
       std::cout << "database-level steps ran with " << r["sql_via"].get<std::string>() << "\n";
     }

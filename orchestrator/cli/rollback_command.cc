@@ -105,9 +105,8 @@ void ConfirmRestore(const WorkflowTarget& target, const WorkflowOptions& workflo
             << " to release " << Text(plan, "target") << " replaces " << database << " with backup "
             << Text(plan, "backup") << ", taken " << UtcTime(plan.value("backup_created", 0LL))
             << " before release " << Text(plan, "backup_release") << " went live.\n"
-            << "Every write to the database since then is lost (a safety backup of the live "
-               "database is taken first, and the replaced database is kept under a dated "
-               "name).\n"
+            << "Every write to the database since then is lost (the replaced database is kept "
+               "under a dated name, and a safety backup of it is taken).\n"
             << "Type 'yes' to go on: " << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer) || answer != "yes") {
@@ -140,11 +139,13 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
                           [&](const RunSummary& failed) { return FailureLine(target, failed); });
 
   // What the run decided, as the first host registered it.
-  Value plan = Value::object(), schema = Value::object(), restore = Value::object();
+  Value plan = Value::object(), schema = Value::object(), restore = Value::object(),
+        safety = Value::object();
   if (auto it = summary.registered.find(target.hosts.front()); it != summary.registered.end()) {
     if (it->second.contains("plan")) plan = it->second["plan"];
     if (it->second.contains("schema")) schema = it->second["schema"];
     if (it->second.contains("restore")) restore = it->second["restore"];
+    if (it->second.contains("safety")) safety = it->second["safety"];
   }
   const std::string from = Text(plan, "current"), to = Text(plan, "target");
   const std::string recorded = Text(plan, "target_schema_revision");
@@ -165,10 +166,15 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
     std::cout << "\ndatabase '" << Text(restore, "database") << "' restored from "
               << Text(restore, "file") << "; the database it replaced is kept as "
               << Text(restore, "before_database")
-              << (Text(restore, "safety_backup").empty()
+              << (Text(safety, "file").empty() || safety.value("failed", false)
                       ? ""
-                      : "; safety backup " + Text(restore, "safety_backup"))
+                      : "; safety backup " + Text(safety, "file") + " of it")
               << "\n";
+    if (safety.value("failed", false)) {
+      std::cerr << "warning: the safety backup of " << Text(restore, "before_database")
+                << " failed (" << Text(safety, "msg") << "); the database itself is kept, and "
+                << "it is never dropped without one\n";
+    }
   }
   std::cout << "\n"
             << (common.check ? "would roll back " : "rolled back ") << target.app

@@ -106,6 +106,16 @@ class Loader {
     return tasks;
   }
 
+  static void InheritWhen(std::vector<Task>& tasks, const std::vector<std::string>& when) {
+    if (when.empty()) return;
+    for (Task& task : tasks) {
+      task.when.insert(task.when.begin(), when.begin(), when.end());
+      InheritWhen(task.block, when);
+      InheritWhen(task.rescue, when);
+      InheritWhen(task.always, when);
+    }
+  }
+
   Task LoadTask(const YAML::Node& node, const std::vector<std::string>& inherited_tags,
                 const Value& inherited_vars) {
     if (!node.IsMap()) Fail(node, "expected a task (a mapping with a module)");
@@ -168,6 +178,11 @@ class Loader {
       task.block = LoadTaskList(node["block"], "block", task.tags, task.vars);
       if (node["rescue"]) task.rescue = LoadTaskList(node["rescue"], "rescue", task.tags, task.vars);
       if (node["always"]) task.always = LoadTaskList(node["always"], "always", task.tags, task.vars);
+      // As in Ansible, a block's `when` is inherited by every task in it
+      // (block, rescue and always), and checked task by task.
+      InheritWhen(task.block, task.when);
+      InheritWhen(task.rescue, task.when);
+      InheritWhen(task.always, task.when);
       if (task.name.empty()) task.name = "block";
       return task;
     }

@@ -36,3 +36,30 @@ TEST_CASE("set_fact takes any variable name; other modules' unknown arguments ar
                     Catch::Contains("unknown argument 'contnet' for module 'copy'"));
   std::filesystem::remove(bad);
 }
+
+TEST_CASE("a block's when is inherited by its block, rescue and always tasks, nested too",
+          "[engine][loader]") {
+  const std::string path = WritePlaybook(
+      "- hosts: all\n"
+      "  tasks:\n"
+      "    - block:\n"
+      "        - debug: { msg: a }\n"
+      "          when: y\n"
+      "        - block:\n"
+      "            - debug: { msg: b }\n"
+      "          when: z\n"
+      "      rescue:\n"
+      "        - debug: { msg: r }\n"
+      "      always:\n"
+      "        - debug: { msg: s }\n"
+      "      when: x\n");
+  const deployctl::Playbook playbook = deployctl::LoadPlaybook(path);
+  const deployctl::Task& block = playbook.plays.at(0).tasks.at(0);
+  using W = std::vector<std::string>;
+  CHECK(block.block.at(0).when == W{"x", "y"});
+  CHECK(block.block.at(1).when == W{"x", "z"});
+  CHECK(block.block.at(1).block.at(0).when == W{"x", "z"});
+  CHECK(block.rescue.at(0).when == W{"x"});
+  CHECK(block.always.at(0).when == W{"x"});
+  std::filesystem::remove(path);
+}

@@ -10,6 +10,7 @@
 #include "orchestrator/app/backup_pipeline.h"
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/compose_cli.h"
+#include "orchestrator/app/db_restore.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -54,6 +55,7 @@ struct Backup {
   std::optional<std::string> release;
   std::optional<std::string> name;
   std::optional<std::string> live_release;
+  std::optional<std::string> database;  // safety: dump this one, not database.name
   long long now;
 
   ModuleResult Failed(const std::string& reason) const {
@@ -148,6 +150,7 @@ struct Backup {
     spec.exec = DatabaseContainerExec(ctx.host, app)
                     .value_or(DatabaseExecArgv(compose, app, *dir.release_dir));
     spec.database = app.database;
+    if (database) spec.database.name = *database;
     spec.encoding = encoding;
     spec.backups_dir = app.backups_dir();
     spec.file = file;
@@ -156,7 +159,7 @@ struct Backup {
     Value data = ResultData(kind);
     data["file"] = file;
     data["path"] = path;
-    const std::string what = "pg_dump of database '" + app.database.name + "' (service '" +
+    const std::string what = "pg_dump of database '" + spec.database.name + "' (service '" +
                              app.database.service + "', " + encoding.format + " format, " +
                              encoding.compression + ")";
     if (ctx.check_mode) {
@@ -191,6 +194,7 @@ struct Backup {
     manifest.kind = std::string(BackupKindName(kind));
     manifest.app = app.name;
     manifest.database = app.database.name;
+    if (database) manifest.dumped_database = *database;
     manifest.compression = encoding.compression;
     manifest.format = encoding.format;
     manifest.release = release;
@@ -237,7 +241,7 @@ DbBackupModule::DbBackupModule(std::function<long long()> now) : now_(std::move(
 }
 
 std::vector<ArgSpec> DbBackupModule::args() const {
-  return {{"app", true}, {"kind"}, {"release"}, {"name"}, {"live_release"}};
+  return {{"app", true}, {"kind"}, {"release"}, {"name"}, {"live_release"}, {"database"}};
 }
 
 ModuleResult DbBackupModule::Run(ModuleContext& ctx) const {
@@ -264,13 +268,21 @@ ModuleResult DbBackupModule::Run(ModuleContext& ctx) const {
     } else if (backup_name) {
       args.Fail("'name' is only for kind: named");
     }
+    const auto database = args.String("database");
+    if (database && kind != BackupKind::kSafety) {
+      args.Fail("'database' is only for kind: safety (the database a restore replaced)");
+    }
     AppConfig app;
     try {
       app = AppConfigForHost(app_name, ctx.vars);
     } catch (const ConfigError& e) {
       throw ModuleError(e.what());
     }
-    const Backup backup{ctx, app, kind, release, backup_name, live_release, now_()};
+    if (database && !ReplacedDatabaseStamp(app.database.name, *database)) {
+      args.FailType("database",
+                    "a database a restore replaced ('" + app.database.name + "__before_<ts>')");
+    }
+    const Backup backup{ctx, app, kind, release, backup_name, live_release, database, now_()};
     return backup.Run();
   });
 }

@@ -4,7 +4,10 @@
 // Arguments: app (required); kind: automatic (default) | manual | named |
 // safety; release (automatic: the release the backup belongs to, which
 // names the file db_backup_<release>); name (named); live_release
-// (recorded). See docs/backups.md.
+// (recorded); database (safety only: dump `<db>__before_<ts>`, the
+// database a restore replaced, instead of the live one; the manifest
+// records it as dumped_database and it restores as the app's database).
+// See docs/backups.md.
 //
 // Data: {file, path, size, sha256, kind, skipped, reason, schema_revision}.
 // An automatic backup is skipped (ok, skipped=true, reason) when nothing is

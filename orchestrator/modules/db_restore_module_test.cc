@@ -50,10 +50,11 @@ ModuleHarness Host(bool swap_ok = true, bool docker_cli = true, bool verify_ok =
   h.host.OnCommand("docker compose version", {0, "v1\n", ""});
   h.host.OnCommand("status=running", {0, "app\npostgres\n", ""});
   if (verify_ok) {
-    h.host.OnCommand("deployctl db_verify", {0, "size=10\nsha256=" + kSha + "\n", ""});
+    h.host.OnCommand("verify a backup file and stage it",
+                     {0, "sha256=" + kSha + "\nstaged=/tmp/x\n", ""});
   } else {
-    h.host.OnCommand("deployctl db_verify", {1, "failed=pg_restore\nstatus=1\n",
-                                             "pg_restore: error: could not read input"});
+    h.host.OnCommand("verify a backup file and stage it",
+                     {1, "failed=sha256\nstatus=1\n", "sha256 of x is b, the manifest says a"});
   }
   // The existence check (and the swap, which ignores its output).
   if (swap_ok) {
@@ -81,8 +82,9 @@ std::vector<std::string> Steps(const ModuleHarness& h) {
     const std::string shell = run.shell.value_or("");
     std::string argv;
     for (const auto& w : run.argv) argv += w + " ";
-    if (shell.find("deployctl db_verify") != std::string::npos) steps.push_back("verify");
-    if (shell.find("deployctl db_restore") != std::string::npos) steps.push_back("restore");
+    if (shell.find("verify a backup file and stage it") != std::string::npos)
+      steps.push_back("verify");
+    if (shell.find("restore a staged backup") != std::string::npos) steps.push_back("restore");
     if (stdin_data.find("CREATE DATABASE") != std::string::npos) steps.push_back("create");
     if (stdin_data.find("RENAME TO") != std::string::npos) steps.push_back("swap");
     if (stdin_data.find("DROP DATABASE") != std::string::npos) steps.push_back("drop");
@@ -102,7 +104,7 @@ std::vector<std::string> Steps(const ModuleHarness& h) {
 TEST_CASE("db_restore verifies, restores beside, checks, then swaps while the app is stopped",
           "[modules][db_restore]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_restore", {0, "restored=myapp__restore_1800000000\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=myapp__restore_1800000000\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   INFO(r.msg);
@@ -133,7 +135,7 @@ TEST_CASE("db_restore of a backup that fails verification changes nothing",
 TEST_CASE("db_restore killed halfway drops the half-restored database and leaves live alone",
           "[modules][db_restore]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_restore", {-1, "", ""});
+  h.host.OnCommand("restore a staged backup", {-1, "", ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   CHECK(r.failed);
   CHECK_THAT(r.msg,
@@ -147,7 +149,7 @@ TEST_CASE("db_restore killed halfway drops the half-restored database and leaves
 TEST_CASE("db_restore refuses a restored database whose row counts differ from the manifest",
           "[modules][db_restore]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(2), ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   CHECK(r.failed);
@@ -158,7 +160,7 @@ TEST_CASE("db_restore refuses a restored database whose row counts differ from t
 TEST_CASE("db_restore whose swap fails lets connections in again and starts the app",
           "[modules][db_restore]") {
   ModuleHarness h = Host(false);
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   CHECK(r.failed);
@@ -174,7 +176,7 @@ TEST_CASE("db_restore whose swap fails lets connections in again and starts the 
 TEST_CASE("db_restore target scratch restores, compares and drops, without touching the app",
           "[modules][db_restore]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   Value args = {{"app", "myapp"}, {"backup", kFile}, {"target", "scratch"}};
   auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
@@ -190,18 +192,22 @@ TEST_CASE("db_restore target scratch restores, compares and drops, without touch
   CHECK(scratch_created);
 }
 
-TEST_CASE("db_restore in --check verifies and describes, nothing else", "[modules][db_restore]") {
+TEST_CASE("db_restore in --check reads the manifest and describes, nothing else",
+          "[modules][db_restore]") {
   ModuleHarness h = Host();
   auto r = h.Check(DbRestoreModule([] { return kNow; }), kArgs);
   CHECK_FALSE(r.failed);
-  CHECK_THAT(r.msg, Catch::StartsWith("would take a safety backup, restore " + kFile));
-  CHECK(Steps(h) == std::vector<std::string>{"verify"});
+  CHECK_THAT(r.msg, Catch::StartsWith("would verify " + kFile +
+                                      ", restore it into "
+                                      "myapp__restore_1800000000, swap it with 'myapp' (kept as "
+                                      "myapp__before_1800000000) and take a safety backup"));
+  CHECK(Steps(h).empty());
 }
 
 TEST_CASE("db_restore falls back to psql in the container when libpq cannot reach the database",
           "[modules][db_restore]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   h.host.OnCommand("POSTGRES_PASSWORD", {0, "pw-Secret-123", ""});
   h.host.OnCommandMatching("psql .* -d postgres$", {0, "55433\n127.0.0.1\n", ""});
@@ -216,7 +222,7 @@ TEST_CASE("db_restore falls back to psql in the container when libpq cannot reac
 
 TEST_CASE("db_restore with sql: psql does not probe for libpq", "[modules][db_restore]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   Value args = kArgs;
   args["sql"] = "psql";
@@ -236,13 +242,13 @@ TEST_CASE("db_restore with sql: libpq fails when libpq cannot reach the database
   auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
   CHECK(r.failed);
   CHECK_THAT(r.msg, Catch::StartsWith("cannot reach the database with libpq: "));
-  CHECK(Steps(h) == std::vector<std::string>{"verify"});
+  CHECK(Steps(h).empty());
 }
 
 TEST_CASE("db_restore without a docker CLI stops and starts the app services with compose",
           "[modules][db_restore]") {
   ModuleHarness h = Host(true, false);
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   INFO(r.msg);
@@ -262,7 +268,7 @@ TEST_CASE("db_restore runs in the database container with docker exec when the h
           "[modules][db_restore]") {
   ModuleHarness h = Host();
   h.host.OnCommand("docker ps -q --filter", {0, "d8b1c0de\n", ""});
-  h.host.OnCommand("deployctl db_restore", {0, "restored=x\n", ""});
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
   h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
   auto r = h.Run(DbRestoreModule([] { return kNow; }), kArgs);
   INFO(r.msg);
@@ -270,7 +276,7 @@ TEST_CASE("db_restore runs in the database container with docker exec when the h
   bool restored_with_docker = false;
   for (const auto& run : h.host.runs()) {
     const std::string shell = run.shell.value_or("");
-    if (shell.find("deployctl db_restore") != std::string::npos) {
+    if (shell.find("restore a staged backup") != std::string::npos) {
       restored_with_docker =
           shell.find("docker exec -i d8b1c0de pg_restore -j 2 --exit-on-error") !=
           std::string::npos;
@@ -279,4 +285,63 @@ TEST_CASE("db_restore runs in the database container with docker exec when the h
   CHECK(restored_with_docker);
   CHECK(Steps(h) == std::vector<std::string>{"verify", "create", "restore", "count", "stop app",
                                              "swap", "start app"});
+}
+
+TEST_CASE("db_restore takes the safety backup of the replaced database after the app is back",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
+  h.host.OnCommand("deployctl db_backup",
+                   {0,
+                    "file=db_backup_safety_1800000000.dump.zst\nsize=10\nsha256=" + kSha +
+                        "\n--- metadata\n" + MetadataOut(5),
+                    ""});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  Value args = kArgs;
+  args.erase("safety_backup");
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
+  INFO(r.msg);
+  CHECK_FALSE(r.failed);
+  CHECK(r.data["safety_backup"] == "db_backup_safety_1800000000.dump.zst");
+  CHECK_THAT(r.msg, Catch::EndsWith(", safety backup db_backup_safety_1800000000.dump.zst"));
+  // After the swap and the start, of the replaced database.
+  size_t started = 0, dumped = 0, i = 0;
+  for (const auto& run : h.host.runs()) {
+    ++i;
+    std::string argv;
+    for (const auto& w : run.argv) argv += w + " ";
+    if (argv == "docker start c0ffee01 ") started = i;
+    const std::string shell = run.shell.value_or("");
+    if (shell.find("deployctl db_backup") != std::string::npos) {
+      dumped = i;
+      CHECK_THAT(shell, Catch::Contains("myapp__before_1800000000"));
+    }
+  }
+  CHECK(started > 0);
+  CHECK(dumped > started);
+  const auto manifest =
+      h.host.ReadFile("/srv/myapp/backups/db_backup_safety_1800000000.dump.zst.manifest.json");
+  REQUIRE(manifest);
+  const BackupManifest m = deployctl::ParseManifest(*manifest);
+  CHECK(m.database == "myapp");
+  CHECK(m.dumped_database == "myapp__before_1800000000");
+  CHECK(m.kind == "safety");
+}
+
+TEST_CASE("a failed safety backup after the swap is a warning: the restore is done",
+          "[modules][db_restore]") {
+  ModuleHarness h = Host();
+  h.host.OnCommand("restore a staged backup", {0, "restored=x\n", ""});
+  h.host.OnCommand("deployctl db_backup",
+                   {1, "failed=write\nstatus=1\n", "No space left on device"});
+  h.host.OnCommand("pg_dump --version", {0, MetadataOut(3), ""});
+  Value args = kArgs;
+  args.erase("safety_backup");
+  auto r = h.Run(DbRestoreModule([] { return kNow; }), args);
+  CHECK_FALSE(r.failed);
+  CHECK(r.data["swapped"] == true);
+  CHECK(r.data["safety_backup"].is_null());
+  CHECK_THAT(r.msg, Catch::Contains("warning: the safety backup of 'myapp__before_1800000000' "
+                                    "failed"));
+  CHECK_THAT(r.msg, Catch::Contains("the database itself is kept"));
 }

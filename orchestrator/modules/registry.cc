@@ -7,6 +7,7 @@
 #include "orchestrator/modules/compose_module.h"
 #include "orchestrator/modules/copy_module.h"
 #include "orchestrator/modules/db_backup_module.h"
+#include "orchestrator/modules/db_replaced_module.h"
 #include "orchestrator/modules/db_restore_module.h"
 #include "orchestrator/modules/db_verify_module.h"
 #include "orchestrator/modules/debug_module.h"
@@ -46,6 +47,7 @@ const std::vector<const Module*>& AllModules() {
   // The deploy domain: the steps of playbooks/*.yml.
   static const ComposeModule compose;
   static const DbBackupModule db_backup;
+  static const DbReplacedModule db_replaced;
   static const DbRestoreModule db_restore;
   static const DbVerifyModule db_verify;
   static const HealthcheckModule healthcheck;
@@ -64,6 +66,7 @@ const std::vector<const Module*>& AllModules() {
                                                  &wait_for,
                                                  &compose,
                                                  &db_backup,
+                                                 &db_replaced,
                                                  &db_restore,
                                                  &db_verify,
                                                  &healthcheck,

@@ -13,10 +13,13 @@
 #      `deployctl db backup --name bench-restore` (an older one is replaced);
 #   2. each run (BENCH_RUNS, default 3; the median is reported), alternately:
 #      a. deployctl: `deployctl db restore app=benchapp bench-restore --yes`,
-#         timed end to end on the controller (it verifies the backup, takes a
-#         safety backup, restores beside the live database, ANALYZEs,
-#         compares row counts, swaps by rename, restarts the app, health
-#         check). Meanwhile two background loops on the controller probe,
+#         timed end to end on the controller (it verifies the backup while
+#         staging it, restores beside the live database, ANALYZEs, compares
+#         row counts, swaps by rename, restarts the app, health check, then
+#         takes the safety backup of the replaced database while the app
+#         serves). Also printed: the time until the restored database was
+#         live and the app healthy (from the time-stamped log: the start of
+#         the safety backup task). Meanwhile two background loops on the controller probe,
 #         every 50 ms plus the probe's own time, the live database (a new
 #         connection each time: `psql -c 'SELECT 1'`) and the app's health
 #         URL (curl): the longest run of failed probes, from the first
@@ -38,8 +41,8 @@
 #         database probe is a new connection with SCRAM authentication), so
 #         both sides share their overhead.
 #   3. ratio deployctl total / bare total (target: within 1.15x; deployctl
-#      also verifies the backup and takes a safety backup first, which the
-#      bare side does not).
+#      also verifies the backup and takes a safety backup, which the bare
+#      side does not), and the same for the time until restored and healthy.
 #
 # Environment: BENCH_DB_MB, BENCH_RUNS, DEPLOYCTL, BENCH_DIR,
 # BENCH_SKIP_TESTBED, BENCH_POLL_INTERVAL (seconds, default 0.05).
@@ -148,11 +151,11 @@ poll_summary() {
              printf "%.3f %.3f %d %d %.3f\n", longest, total, n, NR, (NR > 1 ? (last - first) / (NR - 1) : 0) }' "$1"
 }
 
-# deployctl_restore I: prints "TOTAL_S DB_LONGEST_S DB_SPACING_S APP_LONGEST_S APP_SPACING_S REPORTED_S"
+# deployctl_restore I: prints "TOTAL_S DB_LONGEST_S DB_SPACING_S APP_LONGEST_S APP_SPACING_S REPORTED_S LIVE_S"
 # (deployctl runs with -v; its log lines are stamped with the time, for a
 # breakdown of where the time goes.)
 deployctl_restore() {
-  local i=$1 log=$LOGS/restore-deployctl-run$1.log before after new started t rc=0 reported db app
+  local i=$1 log=$LOGS/restore-deployctl-run$1.log before after new started t rc=0 reported db app live
   trap poll_stop EXIT  # this runs in a subshell: its own trap stops its probes
   before=$(backup_names)
   poll_start "$LOGS/restore-poll-run$i"
@@ -175,9 +178,13 @@ deployctl_restore() {
   fi
   drop_leftover_databases
   reported=$(sed -n 's/.*stopped for \([0-9.]*\) s.*/\1/p' "$log" | tail -n1)
+  # When the restored database was live and the app healthy again: the
+  # first log line after the health check (the safety backup of the
+  # replaced database comes after it, while the app serves).
+  live=$(awk -v s="$started" '/TASK \[safety backup of the database the restore replaced\]/ { printf "%.3f", $1 - s; exit }' "$log")
   read -r db _ _ _ dbs < <(poll_summary "$LOGS/restore-poll-run$i.db")
   read -r app _ _ _ apps < <(poll_summary "$LOGS/restore-poll-run$i.app")
-  echo "$t $db $dbs $app $apps ${reported:-n/a}"
+  echo "$t $db $dbs $app $apps ${reported:-n/a} ${live:-n/a}"
 }
 
 # bare_restore: prints "TOTAL_S PG_RESTORE_S"
@@ -217,25 +224,32 @@ echo "backup:   $FILE, $((backup_bytes / 1048576)) MB"
 echo "deployctl: deployctl db restore app=$BENCHAPP $NAME --yes ($("$DEPLOYCTL" --version 2>/dev/null | head -n1))"
 echo "bare:      zstd -dc into the container + CREATE DATABASE, then pg_restore -j2 --exit-on-error (docker-compose exec, over ssh)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-4s %12s %14s %15s %11s %9s %18s\n' run deployctl_s db_unavail_s app_unavail_s reported_s bare_s bare_pg_restore_s
-d_t=() d_u=() d_a=() d_r=() b_t=() b_r=() spacing=()
+printf '%-4s %12s %15s %14s %15s %11s %9s %18s\n' run deployctl_s restored_live_s db_unavail_s app_unavail_s reported_s bare_s bare_pg_restore_s
+d_t=() d_l=() d_u=() d_a=() d_r=() b_t=() b_r=() spacing=()
 for ((i = 1; i <= BENCH_RUNS; i++)); do
-  read -r dt du dus da das dr < <(deployctl_restore "$i")
+  read -r dt du dus da das dr dl < <(deployctl_restore "$i")
   read -r bt br < <(bare_restore)
   d_t+=("$dt") d_u+=("$du") d_a+=("$da") b_t+=("$bt") b_r+=("$br") spacing+=("$dus" "$das")
   [[ $dr == n/a ]] || d_r+=("$dr")
-  printf '%-4s %12s %14s %15s %11s %9s %18s\n' "$i" "$dt" "$du" "$da" "$dr" "$bt" "$br"
+  [[ $dl == n/a ]] || d_l+=("$dl")
+  printf '%-4s %12s %15s %14s %15s %11s %9s %18s\n' "$i" "$dt" "$dl" "$du" "$da" "$dr" "$bt" "$br"
   got=$(benchapp_row_count)
   [[ $got == "$rows" ]] || bench_die "after deployctl's restore the live database has $got rows of bench_orders, expected $rows"
 done
 dm=$(bench_median "${d_t[@]}") um=$(bench_median "${d_u[@]}") am=$(bench_median "${d_a[@]}")
 bm=$(bench_median "${b_t[@]}") rm_=$(bench_median "${b_r[@]}")
 ratio=$(bench_ratio "$dm" "$bm")
+lm=$( ((${#d_l[@]})) && bench_median "${d_l[@]}" || echo n/a)
 echo "median deployctl db restore (total):            ${dm} s"
+echo "median until restored + app healthy (no safety backup yet): ${lm} s"
 echo "median live database unavailable (probed):      ${um} s, longest $(printf '%s\n' "${d_u[@]}" | sort -g | tail -n1) s (0 = no probe failed; one probe every $(bench_median "${spacing[@]}") s on average)"
 echo "median app health URL unavailable (probed):     ${am} s"
 echo "median app services stopped (deployctl's own):  $( ((${#d_r[@]})) && bench_median "${d_r[@]}" || echo n/a) s"
 echo "median bare total (decompress, create, -j2):    ${bm} s"
 echo "median bare pg_restore -j2 alone:               ${rm_} s"
 echo "ratio deployctl/bare total: ${ratio}x (target <= 1.15x: $(awk -v r="$ratio" 'BEGIN { print (r <= 1.15) ? "within target" : "OVER target" }')); deployctl/pg_restore alone: $(bench_ratio "$dm" "$rm_")x"
+if [[ $lm != n/a ]]; then
+  lratio=$(bench_ratio "$lm" "$bm")
+  echo "ratio until restored + healthy / bare total: ${lratio}x (target <= 1.15x: $(awk -v r="$lratio" 'BEGIN { print (r <= 1.15) ? "within target" : "OVER target" }')); the safety backup of the replaced database follows while the app serves"
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

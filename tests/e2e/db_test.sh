@@ -239,6 +239,16 @@ psql_db "$APP" "DELETE FROM items WHERE id > 2"
 assert_success dctl db verify plain1
 assert_success dctl db restore plain1 --yes
 assert_eq "$LIVE_ITEMS" "$(items)" "items after restoring the plain backup"
+
+step "retention: a second restore drops the older replaced database (its safety backup exists)"
+# keep_replaced_databases defaults to 1: the newest replaced database stays.
+assert_eq "$BEFORE_DB" "$(jq -r .dumped_database "$BACKUPS/$SAFETY.manifest.json")" \
+  "the first safety backup was taken of the database that restore replaced"
+assert_not_contains "$(databases)" "$BEFORE_DB"
+assert_eq 1 "$(databases | tr ' ' '\n' | grep -c "^${APP}__before_")" "replaced databases kept"
+newest_safety=$(cd "$BACKUPS" && ls db_backup_safety_*.manifest.json | sort | tail -n1)
+assert_eq "$(databases | tr ' ' '\n' | grep "^${APP}__before_")" "$(jq -r .dumped_database "$BACKUPS/$newest_safety")" \
+  "the kept replaced database has its safety backup too"
 sed -i "s/, backup_format: plain }/ }/" "$PROJ/inv/group_vars/all.yml"
 
 # ----------------------------------------------------- killed halfway

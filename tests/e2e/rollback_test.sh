@@ -221,6 +221,28 @@ assert_unchanged_since before_restore "a rollback --restore-database without --y
 assert_eq "$items_v2" "$(psql_app "SELECT md5(string_agg(id || ':' || name || ':' || extra, ',' ORDER BY id)) FROM items")" \
   "the database is untouched"
 
+step "the restored database fails v1's health check: database and code are put back, exit 1"
+sed -i 's/timeout: 20 }/timeout: 3 }/' "$PROJ/inv/group_vars/all.yml"
+mv "$ROOT/releases/$V1/www/health" "$TEST_TMP/v1-health"
+assert_status 1 rollback --restore-database --yes </dev/null
+assert_contains "$stderr" "failed at 'health check'"
+assert_contains "$stderr" "put back release $V4"
+assert_contains "$stderr" "its database is back too (the restored one from $BK is kept as sampleapp__failed_"
+assert_eq "$V4" "$(current_id)" "current is the release that was current"
+assert_contains "$(page)" "sampleapp v2"
+assert_eq "$items_v2" "$(psql_app "SELECT md5(string_agg(id || ':' || name || ':' || extra, ',' ORDER BY id)) FROM items")" \
+  "the database is the one v2 ran on, with every write"
+assert_eq "" "$(psql_app "SELECT datname FROM pg_database WHERE datname LIKE 'sampleapp\\_\\_before\\_%'")" \
+  "no replaced database left: it is live again"
+failed_db=$(psql_app "SELECT datname FROM pg_database WHERE datname LIKE 'sampleapp\\_\\_failed\\_%'")
+assert_ne "" "$failed_db" "the restored database is kept aside"
+assert_eq 500 "$(docker exec -i "$(db_container)" psql -X -q -t -A -U app -p "$DB_PORT" -d "$failed_db" -c "SELECT count(*) FROM items")" \
+  "the kept-aside database is the restored one"
+assert_eq live "$(status_of "$V4")" "the put-back release is live again"
+mv "$TEST_TMP/v1-health" "$ROOT/releases/$V1/www/health"
+sed -i 's/timeout: 3 }/timeout: 20 }/' "$PROJ/inv/group_vars/all.yml"
+sleep 1 # the next restore's names are dated by the second
+
 step "with --yes: v1 served on the database as it was before v2 went live"
 assert_success rollback --restore-database --yes </dev/null
 assert_contains "$stdout" "rolled back $APP from release $V4 to release $V1"
@@ -239,6 +261,7 @@ assert_eq 600 "$(docker exec -i "$(db_container)" psql -X -q -t -A -U app -p "$D
 safety=$(find "$ROOT/backups" -name 'db_backup_safety_*.manifest.json' | sort | tail -n1)
 assert_ne "" "$safety" "a safety backup was taken"
 assert_eq 600 "$(jq -r '.tables["public.items"]' "$safety")" "the safety backup holds the post-v2 rows"
+assert_eq "$before_db" "$(jq -r .dumped_database "$safety")" "... taken of the replaced database"
 last=$(tail -n1 "$ROOT/.deployctl/history.jsonl")
 assert_eq ok "$(jq -r .result <<<"$last")" "history result"
 assert_eq "$BK" "$(jq -r .backup <<<"$last")" "history names the restored backup"

@@ -1,0 +1,76 @@
+// What the database modules (db_restore, db_replaced) share on the app's
+// database host: where the database container is, database-level SQL on the
+// maintenance database (libpq through an SSH forward, else psql in the
+// container), and stopping/starting the app's other containers around a
+// swap. One per module run.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "orchestrator/app/app_config.h"
+#include "orchestrator/db/pg_session.h"
+#include "orchestrator/modules/module.h"
+#include "remote/command.h"
+
+namespace deployctl {
+
+class DbHostSession {
+ public:
+  DbHostSession(ModuleContext& ctx, const AppConfig& app);
+
+  // Finds the current release and the running database container. Returns
+  // why not ("nothing is deployed ...", "... is not running ...") or "".
+  // Throws remote::UnreachableError.
+  std::string Locate();
+
+  // How database-level SQL runs: "auto" (libpq, else psql), "libpq" (throws
+  // ModuleError when it cannot connect) or "psql". Call after Locate().
+  void ConnectSql(const std::string& mode);
+  // How it ended up running, for data.sql_via.
+  const std::string& sql_via() const { return sql_via_; }
+
+  // Runs a SQL script (orchestrator/app/db_restore.h) on the maintenance
+  // database with psql variables `vars`.
+  remote::CommandResult Sql(const std::map<std::string, std::string>& vars, const std::string& sql,
+                            bool read_only = false) const;
+
+  // DROP DATABASE IF EXISTS ... WITH (FORCE); false when it failed.
+  bool Drop(const std::string& database) const;
+
+  // The names of the databases in the cluster.
+  std::vector<std::string> Databases() const;
+
+  // The running containers of the app's compose project other than the
+  // database's, found by label with the docker CLI (fast: the window the
+  // app is down in is mostly this tool's start-up time), else by compose.
+  struct AppContainers {
+    std::vector<std::string> ids;       // empty: use compose with `services`
+    std::vector<std::string> services;  // names, for messages and compose
+    bool empty() const { return services.empty(); }
+  };
+  AppContainers FindAppContainers() const;  // throws ModuleError
+  // `verb`: stop | start.
+  remote::CommandResult StopOrStart(const AppContainers& containers, const std::string& verb) const;
+
+  const std::string& release_dir() const { return release_dir_; }
+  const std::vector<std::string>& exec() const { return exec_; }  // runs argv in the db container
+
+ private:
+  ModuleContext& ctx_;
+  const AppConfig& app_;
+  std::string release_dir_;
+  std::vector<std::string> compose_;  // ComposeArgv for the current release
+  std::vector<std::string> exec_;
+  std::unique_ptr<db::PgSession> pg_;
+  std::string sql_via_;
+};
+
+// The non-empty lines of `text`, trailing spaces and CRs removed.
+std::vector<std::string> NonEmptyLines(const std::string& text);
+
+// The last lines of a command's stderr on one line, after `text`: "text: err".
+std::string WithStderr(std::string text, const remote::CommandResult& r);
+
+}  // namespace deployctl
