@@ -58,6 +58,8 @@ std::string CatalogChecksumSql() {
          ") AS schema_lines;\n";
 }
 
+constexpr std::string_view kMetadataBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\n";
+
 std::string FirstVersion(const std::string& text) {
   static const std::regex kVersion("([0-9]+(\\.[0-9]+)*)");
   std::smatch m;
@@ -82,16 +84,23 @@ std::string SchemaRevisionSql(const DatabaseConfig& database) {
          CatalogChecksumSql() + "\\endif\n";
 }
 
-std::string MetadataSql(const DatabaseConfig& database) {
-  return "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\n"
-         "SELECT json_build_object('server_version', current_setting('server_version'));\n" +
+std::string MetadataQueriesSql(const DatabaseConfig& database) {
+  return "SELECT json_build_object('server_version', current_setting('server_version'));\n" +
          SchemaRevisionSql(database) +
          "SELECT format('SELECT json_build_object(''table'', %L, ''rows'', count(*)) FROM %I.%I',\n"
          "              n.nspname || '.' || c.relname, n.nspname, c.relname)\n"
          "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
          " WHERE c.relkind IN ('r', 'p') AND " + std::string(kUserSchema) + "\n"
-         " ORDER BY 1 \\gexec\n"
-         "COMMIT;\n";
+         " ORDER BY 1 \\gexec\n";
+}
+
+std::string MetadataSql(const DatabaseConfig& database) {
+  return std::string(kMetadataBegin) + MetadataQueriesSql(database) + "COMMIT;\n";
+}
+
+std::string MetadataExportSnapshotSql() {
+  return std::string(kMetadataBegin) +
+         "SELECT json_build_object('snapshot', pg_export_snapshot());\n";
 }
 
 std::vector<std::string> MetadataCommand(const DatabaseConfig& database) {

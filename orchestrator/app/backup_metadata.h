@@ -30,9 +30,22 @@ std::string SchemaRevisionSql(const DatabaseConfig& database);
 //   {"server_version": "15.20 (Debian ...)"}
 //   {"schema_revision": "..."}
 //   {"table": "public.users", "rows": 42}     one per table, exact count(*)
-// The counts scan every table: a full read of the data, acceptable next to
-// a dump that reads it all anyway.
+// in one REPEATABLE READ, READ ONLY transaction (BEGIN, the queries,
+// COMMIT). The counts scan every table: a full read of the data, acceptable
+// next to a dump that reads it all anyway.
 std::string MetadataSql(const DatabaseConfig& database);
+
+// MetadataSql in two parts, for a backup whose dump and counts see the same
+// snapshot (BuildBackupScript): MetadataExportSnapshotSql opens the
+// transaction and exports its snapshot, printing one line
+//   {"snapshot" : "00000003-00000019-1"}
+// (the id to give `pg_dump --snapshot=`); MetadataQueriesSql is the queries
+// alone (no BEGIN, no COMMIT), to send once the dump has the snapshot; the
+// caller sends "COMMIT;" after the dump has finished (the snapshot is valid
+// only while the transaction is open). MetadataSql is
+// BEGIN + MetadataQueriesSql + COMMIT.
+std::string MetadataExportSnapshotSql();
+std::string MetadataQueriesSql(const DatabaseConfig& database);
 
 // The argv that runs MetadataSql (on stdin) in the database container, after
 // `pg_dump --version`: sh -c '...' sh <user> <database>. The user and

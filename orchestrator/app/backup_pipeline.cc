@@ -44,32 +44,73 @@ fail() {
 rc() { cat "$st/$1.rc" 2>/dev/null || echo killed; }
 )";
 
-// Checks the file "$f" against $want_size (when not empty) and $want_sha;
-// sets $size and $sha. Shared by the backup (on the partial file) and
-// db_verify (on a stored backup).
-std::string VerifyFragment(const std::vector<std::string>& exec, const BackupEncoding& encoding) {
+// Picks where pg_restore reads a custom archive to the end: on the server
+// itself when it has a pg_restore at least as new (major version) as the
+// pg_dump that made the dump ($dump_version, e.g. "15.18"; empty when
+// unknown), which saves streaming the whole uncompressed dump through
+// `docker exec -i`; else in the database container, whose pg_restore is
+// the dump's own. Sets $reader to server or container.
+const char* const kChooseReader =
+    R"(# pg_restore on the server itself when it is at least as new as the pg_dump that
+# made the dump (no docker exec stream to feed), else the one in the container.
+reader=container
+if [ -n "$dump_version" ] && hv=$(pg_restore --version 2>/dev/null) &&
+  awk -v h="$hv" -v d="$dump_version" 'function major(v, p) {
+      if (!match(v, /[0-9]+(\.[0-9]+)?/)) return -1
+      split(substr(v, RSTART, RLENGTH), p, ".")
+      return p[1] + 0 >= 10 ? p[1] * 100 : p[1] * 100 + p[2]
+    }
+    BEGIN { h = major(h); d = major(d); exit !(h >= 0 && d >= 0 && h >= d) }'; then
+  reader=server
+fi
+)";
+
+// Checks the file "$f" against $want_size (when not empty) and, with
+// `hash`, $want_sha; sets $size, and $sha with `hash`. Shared by the backup
+// (on the partial file, whose sha256 was taken from the bytes as they were
+// written: no second pass) and db_verify (on a stored backup). A custom
+// archive is read to the end by pg_restore, chosen by kChooseReader from
+// $dump_version.
+std::string VerifyFragment(const std::vector<std::string>& exec, const BackupEncoding& encoding,
+                           bool hash) {
   const Codec codec = CodecFor(encoding);
-  std::string s =
-      "# Verify \"$f\": size and sha256, decompression (checks the codec's own checksums),\n"
-      "# and completeness: the whole dump is read once, sha256sum reads the file alongside.\n"
-      "[ -f \"$f\" ] || { echo \"$f does not exist\" >\"$st/missing.err\"; fail missing 1; }\n"
-      "size=$(wc -c <\"$f\") || fail size 1\n"
-      "size=$((size))\n"
-      "if [ -n \"$want_size\" ] && [ \"$size\" != \"$want_size\" ]; then\n"
-      "  echo \"$f has $size bytes, the manifest says $want_size\" >\"$st/size.err\"; fail size 1\n"
-      "fi\n"
-      "{ sha256sum <\"$f\" >\"$st/checksum.out\" 2>\"$st/checksum.err\"; echo $? "
-      ">\"$st/checksum.rc\"; } &\n";
+  std::string s = hash
+                      ? "# Verify \"$f\": size and sha256, decompression (checks the codec's own "
+                        "checksums),\n# and completeness: the whole dump is read once, sha256sum "
+                        "reads the file alongside.\n"
+                      : "# Verify \"$f\": size, decompression (checks the codec's own checksums),\n"
+                        "# and completeness: the whole dump is read once.\n";
+  s += R"sh([ -f "$f" ] || { echo "$f does not exist" >"$st/missing.err"; fail missing 1; }
+size=$(wc -c <"$f") || fail size 1
+size=$((size))
+if [ -n "$want_size" ] && [ "$size" != "$want_size" ]; then
+  echo "$f has $size bytes, the manifest says $want_size" >"$st/size.err"; fail size 1
+fi
+)sh";
+  if (hash) {
+    s +=
+        R"sh({ sha256sum <"$f" >"$st/checksum.out" 2>"$st/checksum.err"; echo $? >"$st/checksum.rc"; } &
+)sh";
+  }
+  const std::string decompress =
+      "{ " + codec.decompress +
+      " <\"$f\" 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; }";
   const std::string empty_check =
       "[ \"$(" + codec.decompress +
       " <\"$f\" 2>/dev/null | head -c 1 | wc -c)\" -gt 0 ] || "
       "{ echo 'the dump is empty: pg_dump wrote nothing' >\"$st/empty.err\"; fail empty 1; }\n";
   if (encoding.format == "custom") {
-    s += "{ " + codec.decompress + " <\"$f\" 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; } |\n"
-         "  { " + Words(exec) + " pg_restore -f /dev/null 2>\"$st/pg_restore.err\"; echo $? "
-         ">\"$st/pg_restore.rc\"; }\n"
-         "wait\n"
-         "# pg_restore stops early on a bad archive (141: the decompressor lost its reader).\n"
+    auto read_to_end = [&](const std::string& pg_restore) {
+      return "  " + decompress + " |\n    { " + pg_restore +
+             " -f /dev/null 2>\"$st/pg_restore.err\"; echo $? >\"$st/pg_restore.rc\"; }\n";
+    };
+    std::vector<std::string> in_container = exec;
+    in_container.push_back("pg_restore");
+    s += kChooseReader;
+    s += "if [ \"$reader\" = server ]; then\n" + read_to_end("pg_restore") + "else\n" +
+         read_to_end(Words(in_container)) + "fi\n";
+    if (hash) s += "wait\n";
+    s += "# pg_restore stops early on a bad archive (141: the decompressor lost its reader).\n"
          "r=$(rc decompress); case $r in 0|141) ;; *) fail decompress \"$r\" ;; esac\n"
          "r=$(rc pg_restore)\n"
          "if [ \"$r\" != 0 ]; then\n"
@@ -78,10 +119,11 @@ std::string VerifyFragment(const std::vector<std::string>& exec, const BackupEnc
          "fi\n"
          "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n";
   } else {
-    s += "{ " + codec.decompress + " <\"$f\" 2>\"$st/decompress.err\"; echo $? >\"$st/decompress.rc\"; } |\n"
-         "  { tail -c 1024 >\"$st/tail.out\" 2>\"$st/tail.err\"; echo $? >\"$st/tail.rc\"; }\n"
-         "wait\n"
-         "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n"
+    s += decompress +
+         " |\n"
+         "  { tail -c 1024 >\"$st/tail.out\" 2>\"$st/tail.err\"; echo $? >\"$st/tail.rc\"; }\n";
+    if (hash) s += "wait\n";
+    s += "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n"
          "r=$(rc tail); [ \"$r\" = 0 ] || fail tail \"$r\"\n"
          "[ -s \"$st/tail.out\" ] || { echo 'the dump is empty: pg_dump wrote nothing' "
          ">\"$st/empty.err\"; fail empty 1; }\n"
@@ -89,11 +131,19 @@ std::string VerifyFragment(const std::vector<std::string>& exec, const BackupEnc
          "  { echo \"$f does not end with pg_dump's completion line\" >\"$st/complete.err\"; "
          "fail complete 1; }\n";
   }
-  s += "r=$(rc checksum); [ \"$r\" = 0 ] || fail checksum \"$r\"\n"
-       "sha=$(cut -c1-64 \"$st/checksum.out\")\n"
-       "[ \"$sha\" = \"$want_sha\" ] ||\n"
-       "  { echo \"sha256 of $f is $sha, expected $want_sha\" >\"$st/sha256.err\"; fail sha256 1; }\n";
+  if (hash) {
+    s += R"sh(r=$(rc checksum); [ "$r" = 0 ] || fail checksum "$r"
+sha=$(cut -c1-64 "$st/checksum.out")
+[ "$sha" = "$want_sha" ] ||
+  { echo "sha256 of $f is $sha, expected $want_sha" >"$st/sha256.err"; fail sha256 1; }
+)sh";
+  }
   return s;
+}
+
+// The report line saying where pg_restore read a custom archive.
+std::string ReaderReport(const BackupEncoding& encoding) {
+  return encoding.format == "custom" ? "echo \"pg_restore=$reader\"\n" : "";
 }
 
 std::string TrimmedOneLine(const std::string& text) {
@@ -106,7 +156,16 @@ std::string TrimmedOneLine(const std::string& text) {
     }
     out += c;
   }
-  while (out.ends_with("; ") || out.ends_with(' ')) out.pop_back();
+  // No separator after the last line ("msg\n" is "msg", not "msg;").
+  for (;;) {
+    if (out.ends_with("; ")) {
+      out.resize(out.size() - 2);
+    } else if (out.ends_with(' ')) {
+      out.pop_back();
+    } else {
+      break;
+    }
+  }
   return out;
 }
 
@@ -125,7 +184,6 @@ std::string BuildBackupScript(const BackupScriptSpec& spec) {
   std::vector<std::string> dump = spec.exec;
   dump.push_back("pg_dump");
   if (spec.encoding.format == "custom") dump.insert(dump.end(), {"-Fc", "-Z0"});
-  dump.insert(dump.end(), {"-U", db.user, db.name});
   std::vector<std::string> metadata = spec.exec;
   for (auto& word : MetadataCommand(db)) metadata.push_back(word);
 
@@ -133,43 +191,91 @@ std::string BuildBackupScript(const BackupScriptSpec& spec) {
   s += kPrelude;
   s += "dir=" + ShellQuote(spec.backups_dir) + "\n";
   s += "file=" + ShellQuote(spec.file) + "\n";
-  s += "final=\"$dir/$file\"\n"
-       "part=\"$final.partial\"\n"
-       "trap 'rm -f \"$part\"; rm -rf \"$st\"' EXIT\n"
-       "trap 'exit 129' HUP\n"
-       "trap 'exit 130' INT\n"
-       "trap 'exit 143' TERM\n"
-       "mkdir -p -- \"$dir\" 2>\"$st/mkdir.err\" || fail mkdir $?\n"
-       "if [ -e \"$final\" ]; then echo \"$final already exists\" >\"$st/exists.err\"; fail exists 1; fi\n"
-       "# Versions, schema revision and exact row counts, while the dump runs.\n"
-       "{ printf '%s' " + ShellQuote(MetadataSql(db)) + " |\n"
-       "    " + Words(metadata) + " >\"$st/metadata.out\" 2>\"$st/metadata.err\"; echo $? "
-       ">\"$st/metadata.rc\"; } &\n"
-       "# The dump, compressed as it streams, written to the partial file and hashed as written.\n"
-       "{ " + Words(dump) + " </dev/null 2>\"$st/pg_dump.err\"; echo $? >\"$st/pg_dump.rc\"; } |\n"
-       "  { " + codec.compress + " 2>\"$st/" + codec.name + ".err\"; echo $? >\"$st/" + codec.name +
-       ".rc\"; } |\n"
-       "  { tee -- \"$part\" 2>\"$st/write.err\"; echo $? >\"$st/write.rc\"; } |\n"
-       "  { sha256sum 2>\"$st/sha256sum.err\"; echo $? >\"$st/sha256sum.rc\"; } >\"$st/sha256sum.out\"\n"
-       "wait\n"
-       "# Later stages do not check their input: the last stage that failed is where it began.\n"
-       "b=\n"
-       "for s in pg_dump " + codec.name + " write sha256sum; do r=$(rc $s); [ \"$r\" = 0 ] || b=\"$s $r\"; done\n"
-       "[ -z \"$b\" ] || fail $b\n"
-       "r=$(rc metadata); [ \"$r\" = 0 ] || fail metadata \"$r\"\n"
-       "f=$part\n"
-       "want_size=\n"
-       "want_sha=$(cut -c1-64 \"$st/sha256sum.out\")\n";
-  s += VerifyFragment(spec.exec, spec.encoding);
-  s += "# Durable, then published under the final name (ln fails rather than overwrite).\n"
-       "sync -- \"$part\" 2>/dev/null || sync\n"
-       "ln -- \"$part\" \"$final\" 2>\"$st/publish.err\" || fail publish $?\n"
-       "rm -f -- \"$part\"\n"
-       "sync -- \"$dir\" 2>/dev/null || :\n"
-       "echo \"file=$file\"\n"
-       "echo \"size=$size\"\n"
-       "echo \"sha256=$sha\"\n"
-       "echo '--- metadata'\n"
+  s += R"sh(final="$dir/$file"
+part="$final.partial"
+trap 'rm -f "$part"; rm -rf "$st"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir -p -- "$dir" 2>"$st/mkdir.err" || fail mkdir $?
+if [ -e "$final" ]; then echo "$final already exists" >"$st/exists.err"; fail exists 1; fi
+# Versions, schema revision and exact row counts, read by one psql session that
+# exports its snapshot for pg_dump: the counts are of the rows the dump holds.
+# psql reads a FIFO that the script writes as it goes (fd 3); closing fd 3 ends it.
+mkfifo "$st/metadata.in" 2>"$st/metadata.err" || fail metadata $?
+)sh";
+  s += "{ " + Words(metadata) +
+       " <\"$st/metadata.in\" >\"$st/metadata.out\" 2>\"$st/metadata.err\"\n"
+       "  echo $? >\"$st/metadata.rc\"; } >/dev/null 2>&1 &\n";
+  s += R"sh(command exec 3>"$st/metadata.in" || fail metadata 1
+# meta SQL: send SQL to the metadata psql (in a subshell: no SIGPIPE here if it died).
+meta() { (printf '%s' "$1" >&3) 2>/dev/null; }
+)sh";
+  s += "meta " + ShellQuote(MetadataExportSnapshotSql()) + "\n";
+  s += R"sh(# Wait for the snapshot id (psql prints each result as it comes): at most ~60 s,
+# and no longer than psql lives.
+n=0
+while :; do
+  snap=$(sed -n 's/^{"snapshot" *: *"\([0-9A-Fa-f-]*\)"}$/\1/p' "$st/metadata.out")
+  [ -z "$snap" ] && [ ! -e "$st/metadata.rc" ] || break
+  n=$((n + 1))
+  if [ "$n" -gt 1200 ]; then
+    exec 3>&-
+    echo 'psql exported no snapshot within 60 s' >>"$st/metadata.err"; fail metadata 1
+  fi
+  sleep 0.05 2>/dev/null || { sleep 1; n=$((n + 19)); }
+done
+if [ -z "$snap" ]; then
+  exec 3>&-; wait
+  r=$(rc metadata)
+  [ "$r" != 0 ] || { echo 'psql ended without exporting a snapshot' >>"$st/metadata.err"; r=1; }
+  fail metadata "$r"
+fi
+# The counts, in that snapshot, run while the dump runs.
+)sh";
+  s += "meta " + ShellQuote(MetadataQueriesSql(db)) + "\n";
+  s += "# The dump, of that snapshot, compressed as it streams, written to the partial file\n"
+       "# and hashed as written. Its processes do not hold fd 3 (3>&-).\n";
+  s += "( { " + Words(dump) + " --snapshot=\"$snap\" " + Words({"-U", db.user, db.name}) +
+       " </dev/null 2>\"$st/pg_dump.err\"; echo $? >\"$st/pg_dump.rc\"; } |\n";
+  s += "  { " + codec.compress + " 2>\"$st/" + codec.name + ".err\"; echo $? >\"$st/" + codec.name +
+       ".rc\"; } |\n";
+  s += R"sh(  { tee -- "$part" 2>"$st/write.err"; echo $? >"$st/write.rc"; } |
+  { sha256sum 2>"$st/sha256sum.err"; echo $? >"$st/sha256sum.rc"; } >"$st/sha256sum.out"
+) 3>&-
+# The snapshot is needed until the dump is done: only now end the transaction.
+meta 'COMMIT;
+'
+exec 3>&-
+wait
+# First: psql ending early (an error in its queries) also takes the snapshot from pg_dump.
+r=$(rc metadata); [ "$r" = 0 ] || fail metadata "$r"
+# Later stages do not check their input: the last stage that failed is where it began.
+b=
+)sh";
+  s += "for s in pg_dump " + codec.name +
+       " write sha256sum; do r=$(rc $s); [ \"$r\" = 0 ] || b=\"$s $r\"; done\n";
+  s += R"sh([ -z "$b" ] || fail $b
+# The sha256 of the bytes tee wrote (its status checked): the file is not read again for it.
+sha=$(cut -c1-64 "$st/sha256sum.out")
+case $sha in *[!0-9a-f]*) sha= ;; esac
+[ ${#sha} = 64 ] || { echo 'sha256sum printed no checksum' >"$st/sha256sum.err"; fail sha256sum 1; }
+f=$part
+want_size=
+dump_version=$(sed -n '1s/^pg_dump [^0-9]*\([0-9][0-9.]*\).*$/\1/p' "$st/metadata.out")
+)sh";
+  s += VerifyFragment(spec.exec, spec.encoding, /*hash=*/false);
+  s += R"sh(# Durable, then published under the final name (ln fails rather than overwrite).
+sync -- "$part" 2>/dev/null || sync
+ln -- "$part" "$final" 2>"$st/publish.err" || fail publish $?
+rm -f -- "$part"
+sync -- "$dir" 2>/dev/null || :
+echo "file=$file"
+echo "size=$size"
+echo "sha256=$sha"
+)sh";
+  s += ReaderReport(spec.encoding);
+  s += "echo '--- metadata'\n"
        "cat \"$st/metadata.out\"\n";
   return s;
 }
@@ -181,9 +287,11 @@ std::string BuildVerifyScript(const VerifyScriptSpec& spec) {
   s += "f=" + ShellQuote(spec.path) + "\n";
   s += "want_size=" + (spec.size ? std::to_string(*spec.size) : std::string()) + "\n";
   s += "want_sha=" + ShellQuote(spec.sha256) + "\n";
-  s += VerifyFragment(spec.exec, spec.encoding);
+  s += "dump_version=" + ShellQuote(spec.pg_dump_version) + "\n";
+  s += VerifyFragment(spec.exec, spec.encoding, /*hash=*/true);
   s += "echo \"size=$size\"\n"
        "echo \"sha256=$sha\"\n";
+  s += ReaderReport(spec.encoding);
   return s;
 }
 
@@ -235,8 +343,10 @@ std::string DescribeFailure(const ScriptReport& report, const remote::CommandRes
   if (stage == "write") return with_err("writing " + file + ".partial failed " + exit);
   if (stage == "sha256sum") return with_err("sha256sum failed " + exit);
   if (stage == "metadata") {
-    return with_err("reading the database's versions, schema revision and row counts (psql) "
-                    "failed " + exit);
+    return with_err(
+        "reading the database's versions, schema revision and row counts (psql, "
+        "in the snapshot the dump uses) failed " +
+        exit);
   }
   if (stage == "publish") return with_err("cannot link " + file + ".partial to " + file + " " + exit);
   if (stage == "missing") return "verification failed: " + file + " does not exist";

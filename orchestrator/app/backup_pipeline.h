@@ -8,8 +8,10 @@
 //
 // The dump never passes through the controller: the script prints only a
 // small report on stdout:
-//   success:  key=value lines (file, size, sha256), then "--- metadata" and
-//             the metadata lines (see backup_metadata.h)
+//   success:  key=value lines (file, size, sha256; for a custom archive
+//             pg_restore=server|container: where it was read to the end),
+//             then "--- metadata" and the metadata lines (see
+//             backup_metadata.h)
 //   failure:  "failed=<stage>" and "status=<exit status>", exit 1; the
 //             stage's stderr (last 2000 bytes) on stderr
 #pragma once
@@ -39,13 +41,21 @@ struct BackupScriptSpec {
   std::string file;  // the final file name, e.g. db_backup_1748602032.dump.zst
 };
 
-// Makes <dir>/<file>: refuses when it exists; starts the metadata query in
-// the background; streams pg_dump through the compressor into
-// <file>.partial while hashing the bytes written; checks every stage;
-// verifies the partial file (VerifyScript's checks, against the streamed
-// hash); syncs it; links it to <file> (ln: fails rather than overwrite)
-// and removes the partial name; syncs the directory. On any failure, or
-// if the script is killed, the partial file is removed.
+// Makes <dir>/<file>: refuses when it exists; starts the metadata psql
+// session (MetadataCommand) in the background, fed through a FIFO: it
+// opens a REPEATABLE READ transaction and exports its snapshot; once the
+// snapshot id is out (bounded wait; psql dying ends it), the script sends
+// the metadata queries (counts run beside the dump, in that snapshot) and
+// streams `pg_dump --snapshot=<id>` through the compressor into
+// <file>.partial while hashing the bytes written; only after the dump has
+// finished is the transaction committed and psql's input closed (on every
+// failure path too). Checks every stage (the metadata session first: its
+// early end also fails pg_dump); verifies the partial file (size,
+// decompression, read to the end as BuildVerifyScript does; its sha256 is
+// the streamed one, not read again); syncs it; links it to <file> (ln:
+// fails rather than overwrite) and removes the partial name; syncs the
+// directory. On any failure, or if the script is killed, the partial file
+// is removed.
 std::string BuildBackupScript(const BackupScriptSpec& spec);
 
 struct VerifyScriptSpec {
@@ -54,15 +64,21 @@ struct VerifyScriptSpec {
   std::string path;  // the backup file
   std::optional<unsigned long long> size;
   std::string sha256;
+  // The version of the pg_dump that made the dump (the manifest's
+  // pg_dump_version, e.g. "15.18"); empty when unknown: pg_restore then
+  // runs in the container.
+  std::string pg_dump_version;
 };
 
 // Checks a backup file: its size and sha256 against the manifest's, that
 // it decompresses (zstd/gzip check their own checksums while decompressing:
 // what -t does), and that it is complete: a custom archive is read to the
-// end by `pg_restore -f /dev/null` in the database container (which catches
-// truncation; `pg_restore -l` does not), a plain dump must end with
-// pg_dump's "PostgreSQL database dump complete" line. The file is read once
-// for decompression and once, concurrently, by sha256sum (from the cache).
+// end by `pg_restore -f /dev/null` (which catches truncation; `pg_restore
+// -l` does not), run on the server itself when its pg_restore's major
+// version is at least pg_dump_version's, else in the database container
+// (`exec`); a plain dump must end with pg_dump's "PostgreSQL database dump
+// complete" line. The file is read once for decompression and once,
+// concurrently, by sha256sum (from the cache).
 std::string BuildVerifyScript(const VerifyScriptSpec& spec);
 
 // What a script printed.
