@@ -44,7 +44,7 @@ std::string OneLine(const std::string& text) {
     }
     out += c;
   }
-  while (out.ends_with("; ") || out.ends_with(' ')) out.pop_back();
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
   return out;
 }
 
