@@ -11,6 +11,7 @@
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/compose_cli.h"
 #include "orchestrator/app/db_restore.h"
+#include "orchestrator/modules/app_arg.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -247,7 +248,6 @@ std::vector<ArgSpec> DbBackupModule::args() const {
 ModuleResult DbBackupModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {
     const ModuleArgs args(name(), ctx.args);
-    const std::string app_name = args.RequiredString("app");
     const BackupKind kind = *ParseBackupKind(
         args.Choice("kind", {"automatic", "manual", "named", "safety"}, "automatic"));
     const auto release = args.String("release");
@@ -272,12 +272,7 @@ ModuleResult DbBackupModule::Run(ModuleContext& ctx) const {
     if (database && kind != BackupKind::kSafety) {
       args.Fail("'database' is only for kind: safety (the database a restore replaced)");
     }
-    AppConfig app;
-    try {
-      app = AppConfigForHost(app_name, ctx.vars);
-    } catch (const ConfigError& e) {
-      throw ModuleError(e.what());
-    }
+    const AppConfig app = AppFromArgs(args, ctx.vars, /*require_database=*/false);
     if (database && !ReplacedDatabaseStamp(app.database.name, *database)) {
       args.FailType("database",
                     "a database a restore replaced ('" + app.database.name + "__before_<ts>')");

@@ -8,6 +8,7 @@
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/db_restore.h"
 #include "orchestrator/modules/db_host_session.h"
+#include "orchestrator/modules/app_arg.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -137,18 +138,11 @@ std::vector<ArgSpec> DbReplacedModule::args() const {
 ModuleResult DbReplacedModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {
     const ModuleArgs args(name(), ctx.args);
-    const std::string app_name = args.RequiredString("app");
     const std::string state = args.Choice("state", {"live", "pruned"}, "");
     const auto database = args.String("database");
     const bool start_services = args.Bool("start_services", false);
     const std::string sql = args.Choice("sql", {"auto", "libpq", "psql"}, "auto");
-    AppConfig app;
-    try {
-      app = AppConfigForHost(app_name, ctx.vars);
-    } catch (const ConfigError& e) {
-      throw ModuleError(e.what());
-    }
-    if (!app.database.enabled) args.Fail("app '" + app.name + "' has no database section");
+    const AppConfig app = AppFromArgs(args, ctx.vars, /*require_database=*/true);
     if (state == "live") {
       if (!database) args.Fail("state: live needs 'database' (the replaced database to put back)");
       if (!ReplacedDatabaseStamp(app.database.name, *database)) {

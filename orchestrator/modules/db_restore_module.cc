@@ -17,6 +17,7 @@
 #include "orchestrator/db/pg_session.h"
 #include "orchestrator/modules/db_backup_module.h"
 #include "orchestrator/modules/db_host_session.h"
+#include "orchestrator/modules/app_arg.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -373,18 +374,11 @@ std::vector<ArgSpec> DbRestoreModule::args() const {
 ModuleResult DbRestoreModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {
     const ModuleArgs args(name(), ctx.args);
-    const std::string app_name = args.RequiredString("app");
     const std::string backup = args.RequiredString("backup");
     const std::string target = args.Choice("target", {"live", "scratch"}, "live");
     const long long jobs = args.Int("jobs", 2);
     if (jobs < 1 || jobs > 64) args.FailType("jobs", "a number from 1 to 64");
-    AppConfig app;
-    try {
-      app = AppConfigForHost(app_name, ctx.vars);
-    } catch (const ConfigError& e) {
-      throw ModuleError(e.what());
-    }
-    if (!app.database.enabled) args.Fail("app '" + app.name + "' has no database section");
+    const AppConfig app = AppFromArgs(args, ctx.vars, /*require_database=*/true);
     Restore restore{ctx, app, backup};
     restore.scratch = target == "scratch";
     restore.safety_backup = args.Bool("safety_backup", true);

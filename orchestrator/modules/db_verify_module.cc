@@ -4,6 +4,7 @@
 
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/app/backup_verify.h"
+#include "orchestrator/modules/app_arg.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -13,15 +14,8 @@ std::vector<ArgSpec> DbVerifyModule::args() const { return {{"app", true}, {"bac
 ModuleResult DbVerifyModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {
     const ModuleArgs args(name(), ctx.args);
-    const std::string app_name = args.RequiredString("app");
     const std::string backup = args.RequiredString("backup");
-    AppConfig app;
-    try {
-      app = AppConfigForHost(app_name, ctx.vars);
-    } catch (const ConfigError& e) {
-      throw ModuleError(e.what());
-    }
-    if (!app.database.enabled) args.Fail("app '" + app.name + "' has no database section");
+    const AppConfig app = AppFromArgs(args, ctx.vars, /*require_database=*/true);
     VerifyReport report;
     try {
       report = VerifyBackup(ctx.host, app, backup);
