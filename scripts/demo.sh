@@ -43,13 +43,23 @@ db() { # db SQL: psql in the sample app's database container
     psql -X -q -t -A -U app -p 55432 -d sampleapp -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# A fresh start: an earlier demo's sample app (its containers, volumes and
+# deploy root on web1) is removed, so the demo shows a first deploy every
+# time (and not, say, a deploy refused because that run's database
+# container was stopped by a reboot).
+for id in $(docker ps -aq --filter label=com.docker.compose.project=sampleapp); do
+  docker rm -f "$id" >/dev/null
+done
+for volume in $(docker volume ls -q --filter label=com.docker.compose.project=sampleapp); do
+  docker volume rm "$volume" >/dev/null
+done
+rm -rf "${DEPLOYCTL_TESTBED:-/tmp/deployctl-testbed}/hosts/web1/srv/sampleapp"
+
 banner "demo: deploy v1 of the sample app (from examples/sampleapp: no -i needed)"
 show "$DEPLOYCTL" deploy app=sampleapp version=v1
 show curl -fsS "$URL"
 
-banner "demo: the app writes data"
-for _ in $(seq 30); do db "SELECT 1" >/dev/null 2>&1 && break; sleep 1; done
-show db "CREATE TABLE IF NOT EXISTS visits (at timestamptz DEFAULT now(), page text)"
+banner "demo: the app writes data (into the table its migration created)"
 show db "INSERT INTO visits (page) VALUES ('/'), ('/about')"
 
 banner "demo: deploy v2: a verified database backup first, then the switch"
