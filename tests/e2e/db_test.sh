@@ -229,6 +229,25 @@ assert_contains "$stderr" "refused"
 assert_eq "$LIVE_ITEMS" "$(items)"
 app_healthy || fail "the app is not healthy after a refused restore"
 
+# ------------------------------------- health check failing after the swap
+step "the app fails its health check on the restored database: the replaced one is live again, exit 1"
+sed -i 's|timeout: 30 }|timeout: 3 }|' "$PROJ/inv/group_vars/all.yml"
+release_dir=$(readlink -f "$ROOT/current")
+mv "$release_dir/www/health" "$TEST_TMP/health"
+assert_status 1 dctl db restore v1.0 --yes
+assert_contains "$stderr" "the app failed its health check on the restored database, so the one it replaced is live again (the restored one is kept as ${APP}__failed_"
+assert_eq "$LIVE_ITEMS" "$(items)" "the live database is the one from before the restore, with every write"
+assert_not_contains "$(databases)" "__restore_"
+failed_db=$(databases | tr ' ' '\n' | grep "^${APP}__failed_" || true)
+assert_ne "" "$failed_db" "the restored database is kept aside"
+assert_eq "$BEFORE_ITEMS" "$(psql_db "$failed_db" "SELECT id || ':' || name FROM items ORDER BY id" | tr '\n' ' ')" \
+  "the kept-aside database holds the backup's rows"
+mv "$TEST_TMP/health" "$release_dir/www/health"
+sed -i 's|timeout: 3 }|timeout: 30 }|' "$PROJ/inv/group_vars/all.yml"
+app_healthy || fail "the app is not healthy again"
+assert_eq failed "$(tail -n1 "$ROOT/.deployctl/history.jsonl" | jq -r .result)" "history records the failed restore"
+sleep 1 # the next restore's names are dated by the second
+
 # ------------------------------------------------------- plain format
 step "plain backups (.sql.gz): verified and restored through psql -v ON_ERROR_STOP=1"
 sed -i "s/database: { service: postgres, name: $APP, user: app }/database: { service: postgres, name: $APP, user: app, backup_format: plain }/" \
