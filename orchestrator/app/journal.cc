@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
+
+#include "orchestrator/app/backup_naming.h"
 
 namespace deployctl {
 namespace {
@@ -189,25 +190,16 @@ std::optional<std::string> PreviousRelease(const Journal& journal,
 
 std::optional<BackupFile> ClassifyBackup(const std::string& file_name,
                                          const std::optional<Value>& manifest) {
-  static const std::regex kFile(
-      "db_backup_([A-Za-z0-9][A-Za-z0-9._-]*?)\\.(dump\\.zst|dump\\.gz|sql\\.gz|sql\\.zst|dump|sql)");
-  static const std::regex kDigits("[0-9]+");
-  std::smatch m;
-  if (!std::regex_match(file_name, m, kFile)) return std::nullopt;
-  const std::string stem = m[1].str();
-  BackupFile backup{file_name, BackupKind::kNamed, stem};
-  if (stem.starts_with("safety_") && std::regex_match(stem.substr(7), kDigits)) {
-    backup = {file_name, BackupKind::kSafety, stem.substr(7)};
-  } else if (stem.starts_with("manual_") && std::regex_match(stem.substr(7), kDigits)) {
-    backup = {file_name, BackupKind::kManual, stem.substr(7)};
-  } else if (std::regex_match(stem, kDigits)) {
-    backup = {file_name, BackupKind::kAutomatic, stem};
-  }
+  // The file name first (the same reading as `db list` and restore), then
+  // the manifest, which knows best.
+  const std::optional<BackupFileInfo> info = ParseBackupFileName(file_name);
+  if (!info) return std::nullopt;
+  BackupFile backup{file_name, info->kind, info->id};
   if (manifest && manifest->is_object()) {
     const std::string kind = OptionalString(*manifest, "kind").value_or("");
     if (kind == "named") {
       backup.kind = BackupKind::kNamed;
-      backup.key = OptionalString(*manifest, "name").value_or(stem);
+      backup.key = OptionalString(*manifest, "name").value_or(info->id);
     } else if (kind == "automatic") {
       backup.kind = BackupKind::kAutomatic;
       if (auto release = OptionalString(*manifest, "release"); release && IsValidReleaseId(*release)) {

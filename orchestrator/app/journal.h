@@ -94,9 +94,10 @@ struct BackupFile {
   std::string key;  // automatic: the release id; manual/safety: the timestamp; named: the name
 };
 
-// A backup file by its name (db_backup_<id>|manual_<ts>|safety_<ts>|<name>
-// with .dump.zst, .dump.gz, .sql.gz, .dump, .sql or .sql.zst); nullopt for
-// anything else (manifests, temp files). `manifest` is the backup's
+// A backup file by its name, read as ParseBackupFileName (backup_naming.h)
+// reads it (db_backup_<release>|manual_<ts>|safety_<ts>|<name> with
+// .dump.zst, .dump.gz or .sql.gz); nullopt for anything else (manifests,
+// temp files, files deployctl did not name: never pruned). `manifest` is the backup's
 // <file>.manifest.json when it has one: its "kind" (automatic, manual,
 // safety, named) and "release" win over the name, so a named backup called
 // "20240101" is never mistaken for an automatic one.
