@@ -5,28 +5,12 @@
 #include <limits>
 #include <string>
 
+#include "orchestrator/core/utf8.h"
+
 namespace deployctl {
 namespace {
 
 bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-void AppendUtf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // A JSON object key for a Python dict key, as json.dumps renders it.
 std::optional<std::string> KeyText(const Value& key) {
@@ -267,7 +251,7 @@ class Parser {
       if (bytes) {
         out += static_cast<char>(cp & 0xFF);
       } else {
-        AppendUtf8(out, cp);
+        AppendUtf8(out, static_cast<uint32_t>(cp));
       }
     };
     switch (e) {

@@ -9,19 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "orchestrator/core/utf8.h"  // code points, as Python counts them
+
 namespace deployctl::template_internal {
 
 // True if `text` contains "{{", "{%" or "{#". Allocation-free: a hot path.
 bool HasTemplateMarkers(std::string_view text);
-
-// Code points, each as its UTF-8 bytes. Invalid bytes count as one each.
-std::vector<std::string_view> SplitCodePoints(std::string_view text);
-size_t CodePointCount(std::string_view text);
-
-// Appends `code_point` encoded as UTF-8.
-void AppendUtf8(std::string& out, uint32_t code_point);
-// The code point at text[i], advancing i; an invalid byte decodes as itself.
-uint32_t DecodeUtf8(std::string_view text, size_t& i);
 
 // Case changes cover ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic,
 // the scripts host names and user names are written in; other code points
