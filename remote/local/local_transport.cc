@@ -11,11 +11,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <random>
 
 #include <spdlog/spdlog.h>
 
 #include "orchestrator/core/redact.h"
+#include "remote/temp_path.h"
 
 extern char** environ;
 
@@ -70,19 +70,6 @@ class SigpipeBlock {
   sigset_t old_{};
   bool was_pending_ = false;
 };
-
-std::string TempPathFor(const std::string& path) {
-  std::string dir = ".";
-  std::string name = path;
-  if (auto slash = path.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "" : path.substr(0, slash);
-    name = path.substr(slash + 1);
-  }
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char suffix[17];
-  std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(rng()));
-  return dir + "/." + name + ".deployctl-tmp-" + suffix;
-}
 
 void WriteAll(int fd, const char* data, size_t size, const std::string& what) {
   while (size > 0) {

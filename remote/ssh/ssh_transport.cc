@@ -11,11 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <random>
 
 #include <spdlog/spdlog.h>
 
 #include "orchestrator/core/redact.h"
+#include "remote/temp_path.h"
 #include "remote/ssh/port_forward.h"
 #include "remote/ssh/ssh_messages.h"
 
@@ -82,19 +82,6 @@ std::string SftpStatusText(int code) {
     case SSH_FX_NO_MEDIA: return "no media";
     default: return "SFTP error " + std::to_string(code);
   }
-}
-
-std::string TempPathFor(const std::string& path) {
-  std::string dir = ".";
-  std::string name = path;
-  if (auto slash = path.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "" : path.substr(0, slash);
-    name = path.substr(slash + 1);
-  }
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char suffix[17];
-  std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(rng()));
-  return dir + "/." + name + ".deployctl-tmp-" + suffix;
 }
 
 // Frees a command's channel on every way out of Run (the lock is held then).
