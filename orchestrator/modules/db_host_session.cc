@@ -235,4 +235,27 @@ CommandResult DbHostSession::StopOrStart(const AppContainers& containers,
   return ctx_.host.Run(Command::Argv(argv));
 }
 
+std::string DbHostSession::StopAndSwap(const AppContainers& running, const std::string& live,
+                                       const std::string& incoming, const std::string& before,
+                                       bool restart_on_failure) const {
+  if (!running.empty()) {
+    const CommandResult r = StopOrStart(running, "stop");
+    if (!r.ok()) {
+      StopOrStart(running, "start");
+      return WithStderr("stopping services failed", r);
+    }
+  }
+  const CommandResult swap =
+      Sql({{"live", live}, {"new", incoming}, {"before", before}}, SwapSql());
+  if (swap.ok()) return "";
+  const CommandResult allow = Sql({{"live", live}}, AllowConnectionsSql());
+  if (restart_on_failure) StopOrStart(running, "start");
+  std::string message = WithStderr("the swap failed", swap);
+  if (!allow.ok()) {
+    message += "; connections to '" + live +
+               "' are still blocked: run ALTER DATABASE ... ALLOW_CONNECTIONS true";
+  }
+  return message;
+}
+
 }  // namespace deployctl

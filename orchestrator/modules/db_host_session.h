@@ -54,6 +54,16 @@ class DbHostSession {
   // `verb`: stop | start.
   remote::CommandResult StopOrStart(const AppContainers& containers, const std::string& verb) const;
 
+  // The short step of every swap: stops `running`, then, in one
+  // transaction, renames `live` -> `before` and `incoming` -> `live`
+  // (SwapSql). Returns "" once swapped. Otherwise nothing was renamed: it
+  // returns why ("stopping services failed: ...", "the swap failed: ..."),
+  // having let connections into `live` again and started `running` again
+  // (after a failed swap only with restart_on_failure).
+  std::string StopAndSwap(const AppContainers& running, const std::string& live,
+                          const std::string& incoming, const std::string& before,
+                          bool restart_on_failure) const;
+
   const std::string& release_dir() const { return release_dir_; }
   const std::vector<std::string>& exec() const { return exec_; }  // runs argv in the db container
 

@@ -7,8 +7,8 @@
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/db_restore.h"
-#include "orchestrator/modules/db_host_session.h"
 #include "orchestrator/modules/app_arg.h"
+#include "orchestrator/modules/db_host_session.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -46,23 +46,9 @@ ModuleResult PutBack(ModuleContext& ctx, const AppConfig& app, DbHostSession& db
     return Failed("database '" + failed + "' already exists; nothing was changed", data);
   }
   const DbHostSession::AppContainers running = db.FindAppContainers();
-  if (!running.empty()) {
-    const CommandResult r = db.StopOrStart(running, "stop");
-    if (!r.ok()) {
-      db.StopOrStart(running, "start");
-      return Failed(WithStderr("stopping services failed", r) + "; nothing was changed", data);
-    }
-  }
-  const CommandResult swap =
-      db.Sql({{"live", live}, {"new", database}, {"before", failed}}, SwapSql());
-  if (!swap.ok()) {
-    const CommandResult allow = db.Sql({{"live", live}}, AllowConnectionsSql());
-    if (start_services) db.StopOrStart(running, "start");
-    std::string message = WithStderr("the swap failed", swap) + "; '" + live + "' was not changed";
-    if (!allow.ok()) {
-      message += " but still refuses connections: run ALTER DATABASE ... ALLOW_CONNECTIONS true";
-    }
-    return Failed(message, data);
+  if (const std::string problem = db.StopAndSwap(running, live, database, failed, start_services);
+      !problem.empty()) {
+    return Failed(problem + "; '" + live + "' was not changed", data);
   }
   if (start_services) {
     const CommandResult r = db.StopOrStart(running, "start");

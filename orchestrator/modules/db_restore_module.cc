@@ -15,9 +15,9 @@
 #include "orchestrator/app/db_restore.h"
 #include "orchestrator/core/redact.h"
 #include "orchestrator/db/pg_session.h"
+#include "orchestrator/modules/app_arg.h"
 #include "orchestrator/modules/db_backup_module.h"
 #include "orchestrator/modules/db_host_session.h"
-#include "orchestrator/modules/app_arg.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -253,26 +253,12 @@ struct Restore {
       }
     }
     const Clock::time_point down_start = Clock::now();
-    if (!running.empty()) {
-      const CommandResult r = db.StopOrStart(running, "stop");
-      if (!r.ok()) {
-        db.StopOrStart(running, "start");
-        return FailBeforeSwap(target_db, WithStderr("stopping services failed", r));
-      }
-      for (const auto& service : running.services) data["stopped_services"].push_back(service);
+    if (const std::string problem =
+            db.StopAndSwap(running, names.live, target_db, names.before, start_services);
+        !problem.empty()) {
+      return FailBeforeSwap(target_db, problem);
     }
-    const CommandResult swap =
-        db.Sql({{"live", names.live}, {"new", target_db}, {"before", names.before}}, SwapSql());
-    if (!swap.ok()) {
-      const CommandResult allow = db.Sql({{"live", names.live}}, AllowConnectionsSql());
-      if (start_services) db.StopOrStart(running, "start");
-      std::string message = WithStderr("the swap failed", swap);
-      if (!allow.ok()) {
-        message += "; connections to '" + names.live +
-                   "' are still blocked: run ALTER DATABASE ... ALLOW_CONNECTIONS true";
-      }
-      return FailBeforeSwap(target_db, message);
-    }
+    for (const auto& service : running.services) data["stopped_services"].push_back(service);
     data["swapped"] = true;
     data["before_database"] = names.before;
 
