@@ -62,6 +62,11 @@ VerifyReport ReadBackupManifest(remote::Transport& host, const AppConfig& app,
   return ReadManifest(host, app, argument, ProbeBackupDir(host, app));
 }
 
+VerifyReport ReadBackupManifest(remote::Transport& host, const AppConfig& app,
+                                const std::string& argument, const BackupDirState& dir) {
+  return ReadManifest(host, app, argument, dir);
+}
+
 VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
                           const std::string& argument) {
   const BackupDirState dir = ProbeBackupDir(host, app);

@@ -9,6 +9,7 @@
 
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/app/backup_manifest.h"
+#include "orchestrator/app/backup_store.h"
 #include "remote/transport.h"
 
 namespace deployctl {
@@ -33,6 +34,9 @@ struct VerifyReport {
 // `size` and `sha256` from it. Reads nothing else of the file.
 VerifyReport ReadBackupManifest(remote::Transport& host, const AppConfig& app,
                                 const std::string& argument);
+// The same, from an already-probed backups directory (ProbeBackupDir).
+VerifyReport ReadBackupManifest(remote::Transport& host, const AppConfig& app,
+                                const std::string& argument, const BackupDirState& dir);
 
 VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
                           const std::string& argument);

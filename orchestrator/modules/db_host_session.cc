@@ -73,7 +73,8 @@ DbHostSession::DbHostSession(ModuleContext& ctx, const AppConfig& app) : ctx_(ct
 
 std::string DbHostSession::Locate() {
   try {
-    const BackupDirState dir = ProbeBackupDir(ctx_.host, app_);
+    dir_ = ProbeBackupDir(ctx_.host, app_);
+    const BackupDirState& dir = dir_;
     if (!dir.release_dir) {
       return "nothing is deployed on " + ctx_.host.host() + " (" + app_.current_link() +
              " does not exist): there is no database";

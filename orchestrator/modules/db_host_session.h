@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "orchestrator/app/app_config.h"
+#include "orchestrator/app/backup_store.h"
 #include "orchestrator/db/pg_session.h"
 #include "orchestrator/modules/module.h"
 #include "remote/command.h"
@@ -65,11 +66,14 @@ class DbHostSession {
                           bool restart_on_failure) const;
 
   const std::string& release_dir() const { return release_dir_; }
+  // The backups directory as Locate() found it.
+  const BackupDirState& backup_dir() const { return dir_; }
   const std::vector<std::string>& exec() const { return exec_; }  // runs argv in the db container
 
  private:
   ModuleContext& ctx_;
   const AppConfig& app_;
+  BackupDirState dir_;
   std::string release_dir_;
   std::vector<std::string> compose_;  // ComposeArgv for the current release
   std::vector<std::string> exec_;

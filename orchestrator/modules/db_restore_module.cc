@@ -98,7 +98,7 @@ struct Restore {
     // staged, below, before anything in the database changes).
     VerifyReport found;
     try {
-      found = ReadBackupManifest(ctx.host, app, backup);
+      found = ReadBackupManifest(ctx.host, app, backup, db.backup_dir());
     } catch (const remote::UnreachableError&) {
       throw;
     } catch (const std::runtime_error& e) {
