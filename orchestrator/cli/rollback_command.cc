@@ -23,13 +23,12 @@ std::string FailureLine(const WorkflowTarget& target, const RunSummary& summary)
   for (const HostFailure& f : summary.failures) {
     if (f.unreachable) return summary.FailureLine();
   }
-  const HostFailure& first = summary.failures.front();
-  std::vector<std::string> seen;
-  std::string hosts;
-  for (const HostFailure& f : summary.failures) {
-    if (std::find(seen.begin(), seen.end(), f.host) != seen.end()) continue;
-    seen.push_back(f.host);
-    hosts += (hosts.empty() ? "" : ", ") + f.host;
+  const HostFailure& first = summary.FirstFailure();
+  std::string hosts;  // in inventory order, as FirstFailure chooses
+  for (const std::string& host : summary.hosts) {
+    const bool failed = std::any_of(summary.failures.begin(), summary.failures.end(),
+                                    [&](const HostFailure& f) { return f.host == host; });
+    if (failed) hosts += (hosts.empty() ? "" : ", ") + host;
   }
   return "rollback of " + target.app + (first.refused ? " refused" : " failed") + " on " + hosts +
          ": " + first.msg;

@@ -37,9 +37,18 @@ ExitCode RunSummary::exit_code() const {
   return failures.empty() ? ExitCode::kOk : ExitCode::kTaskFailed;
 }
 
+const HostFailure& RunSummary::FirstFailure() const {
+  for (const auto& host : hosts) {
+    for (const auto& f : failures) {
+      if (f.host == host) return f;
+    }
+  }
+  return failures.front();
+}
+
 std::string RunSummary::FailureLine() const {
   if (failures.empty()) return "";
-  const HostFailure& first = failures.front();
+  const HostFailure& first = FirstFailure();
   std::string line = first.unreachable ? "host " + first.host + " unreachable: " + first.msg
                                        : "task '" + first.task + "' (" + first.where.ToString() +
                                              ") failed on " + first.host + ": " + first.msg;

@@ -47,7 +47,11 @@ struct RunSummary {
   std::map<std::string, Value> registered;  // per host: what `register:` stored
 
   ExitCode exit_code() const;
-  // One line for stderr: what failed, where, and on which hosts.
+  // The failure of the first failed host in inventory order: hosts run in
+  // parallel, so the order failures were recorded in varies from run to
+  // run; this does not. Requires failures to be non-empty.
+  const HostFailure& FirstFailure() const;
+  // One line for stderr: what failed (FirstFailure), where, and on which hosts.
   std::string FailureLine() const;
 };
 
