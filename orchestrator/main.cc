@@ -1,3 +1,5 @@
 #include "orchestrator/cli/cli.h"
 
-int main(int argc, char** argv) { return deployctl::RunCli(argc, argv); }
+int main(int argc, char** argv) {
+  return deployctl::RunCli(argc, argv);
+}

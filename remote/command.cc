@@ -11,8 +11,16 @@ bool IsSafeChar(char c) {
     return true;
   }
   switch (c) {
-    case '@': case '%': case '+': case '=': case ':': case ',':
-    case '.': case '/': case '_': case '-':
+    case '@':
+    case '%':
+    case '+':
+    case '=':
+    case ':':
+    case ',':
+    case '.':
+    case '/':
+    case '_':
+    case '-':
       return true;
     default:
       return false;
@@ -22,8 +30,8 @@ bool IsSafeChar(char c) {
 bool IsEnvName(const std::string& name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
   for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;

@@ -14,11 +14,54 @@ namespace {
 // Words that break naive quoting. Each must reach the program unchanged.
 const std::vector<std::string>& NastyWords() {
   static const std::vector<std::string> words = {
-      "", " ", "  two  spaces  ", "plain", "a b", "'", "''", "it's", "\"", "\"quoted\"",
-      "'\"'\"'", "$HOME", "${HOME:-x}", "$(echo pwned)", "`echo pwned`", "a\nb", "\n", "\t",
-      "*", "?", "[a-z]*", "~", "~root", "-n", "-e", "--", "-", "\\", "\\n", "a\\'b",
-      "&&", ";", "|", ">", "<", "!", "#comment", "héllo ☃ 日本語", "a=b", "=", "%s", "%%",
-      "{a,b}", "\x01\x1f\x7f", "trailing\\", "'leading", "trailing'", "@%+=:,./_-",
+      "",
+      " ",
+      "  two  spaces  ",
+      "plain",
+      "a b",
+      "'",
+      "''",
+      "it's",
+      "\"",
+      "\"quoted\"",
+      "'\"'\"'",
+      "$HOME",
+      "${HOME:-x}",
+      "$(echo pwned)",
+      "`echo pwned`",
+      "a\nb",
+      "\n",
+      "\t",
+      "*",
+      "?",
+      "[a-z]*",
+      "~",
+      "~root",
+      "-n",
+      "-e",
+      "--",
+      "-",
+      "\\",
+      "\\n",
+      "a\\'b",
+      "&&",
+      ";",
+      "|",
+      ">",
+      "<",
+      "!",
+      "#comment",
+      "héllo ☃ 日本語",
+      "a=b",
+      "=",
+      "%s",
+      "%%",
+      "{a,b}",
+      "\x01\x1f\x7f",
+      "trailing\\",
+      "'leading",
+      "trailing'",
+      "@%+=:,./_-",
   };
   return words;
 }
@@ -121,7 +164,8 @@ TEST_CASE("Quoted shell scripts survive a real /bin/sh byte for byte", "[command
 
 TEST_CASE("Quoted cwd survives a real /bin/sh", "[command][torture]") {
   namespace fs = std::filesystem;
-  fs::path base = fs::temp_directory_path() / ("deployctl-quote-test-" + std::to_string(::getpid()));
+  fs::path base =
+      fs::temp_directory_path() / ("deployctl-quote-test-" + std::to_string(::getpid()));
   fs::create_directories(base);
   LocalTransport sh("localhost");
   for (const std::string name : {"a b", "it's", "$(x)", "-dash", "héllo", "a\nb"}) {

@@ -20,7 +20,7 @@ struct ConnectionSpec {
   int port = 0;                // 0: from ~/.ssh/config, else 22
   std::string user;            // empty: from ~/.ssh/config, else the local user
   std::string private_key_file;
-  bool local = false;           // ansible_connection: local
+  bool local = false;  // ansible_connection: local
   int connect_timeout_seconds = 10;
   // Where host keys are checked. Empty: $DEPLOYCTL_KNOWN_HOSTS if set, else
   // UserKnownHostsFile from ~/.ssh/config, else ~/.ssh/known_hosts.

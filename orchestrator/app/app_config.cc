@@ -11,7 +11,8 @@ namespace {
 
 class Reader {
  public:
-  Reader(std::string origin, std::string path) : origin_(std::move(origin)), path_(std::move(path)) {}
+  Reader(std::string origin, std::string path)
+      : origin_(std::move(origin)), path_(std::move(path)) {}
 
   [[noreturn]] void Fail(const std::string& key, const std::string& message) const {
     throw ConfigError(SourceLocation{origin_, 0, 0},
@@ -120,8 +121,9 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
   static const std::regex kSafePath("/[A-Za-z0-9._/+@:-]*");
   if (!std::regex_match(app.root, kSafePath) || app.root.find("/../") != std::string::npos ||
       app.root.ends_with("/..") || app.root == "/") {
-    r.Fail("root", "'" + app.root +
-                       "' must be an absolute path of letters, digits and ._/+@:- (not '/', no '..')");
+    r.Fail("root",
+           "'" + app.root +
+               "' must be an absolute path of letters, digits and ._/+@:- (not '/', no '..')");
   }
   while (app.root.size() > 1 && app.root.back() == '/') app.root.pop_back();
   app.hosts = r.String(config, "hosts", false, "all");
@@ -166,8 +168,8 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
   Reader rd = r.Child("database");
   if (!db.empty()) {
     rd.CheckKeys(db, {"service", "name", "user", "host", "keep_backups", "keep_safety_backups",
-                      "keep_manual_backups", "keep_replaced_databases", "backup_format", "backup_required",
-                      "schema_revision_query"});
+                      "keep_manual_backups", "keep_replaced_databases", "backup_format",
+                      "backup_required", "schema_revision_query"});
     app.database.enabled = true;
     app.database.service = rd.String(db, "service", true);
     app.database.name = rd.String(db, "name", true);
@@ -231,10 +233,10 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
 }
 
 AppConfig AppConfigForHost(const std::string& name, const Value& host_vars) {
-  const std::string origin = host_vars.contains("deployctl_inventory") &&
-                                     host_vars["deployctl_inventory"].is_string()
-                                 ? host_vars["deployctl_inventory"].get<std::string>()
-                                 : "inventory";
+  const std::string origin =
+      host_vars.contains("deployctl_inventory") && host_vars["deployctl_inventory"].is_string()
+          ? host_vars["deployctl_inventory"].get<std::string>()
+          : "inventory";
   std::vector<std::string> names = AppNames(host_vars);
   if (std::find(names.begin(), names.end(), name) == names.end()) {
     std::string known;

@@ -28,7 +28,7 @@ struct DatabaseConfig {
   std::string service;   // compose service running PostgreSQL
   std::string name;      // database name
   std::string user = "postgres";
-  std::string host;      // database.host: the inventory host for database steps ("" = default)
+  std::string host;  // database.host: the inventory host for database steps ("" = default)
   int keep_backups = 5;
   int keep_safety_backups = 3;
   // Databases a restore replaced (`<db>__before_<ts>`) kept, newest first;

@@ -12,7 +12,9 @@ constexpr std::string_view kUserSchema =
     "n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'";
 
 std::string StripQuery(std::string query) {
-  auto is_trailing = [](char c) { return c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  auto is_trailing = [](char c) {
+    return c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  };
   while (!query.empty() && is_trailing(query.back())) query.pop_back();
   return query;
 }
@@ -21,11 +23,14 @@ std::string StripQuery(std::string query) {
 // same lines after a dump and restore (no OIDs, no attnums).
 std::string CatalogChecksumSql() {
   const std::string user(kUserSchema);
-  return "SELECT json_build_object('schema_revision', 'md5:' || md5(coalesce(string_agg(line, E'\\n' "
+  return "SELECT json_build_object('schema_revision', 'md5:' || md5(coalesce(string_agg(line, "
+         "E'\\n' "
          "ORDER BY line), ''))) FROM (\n"
          "SELECT format('table %I.%I %s', n.nspname, c.relname, c.relkind) AS line\n"
          "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-         " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " + user + "\n"
+         " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND " +
+         user +
+         "\n"
          "UNION ALL\n"
          "SELECT format('column %I.%I.%I %s%s%s', n.nspname, c.relname, a.attname,\n"
          "              format_type(a.atttypid, a.atttypmod),\n"
@@ -35,18 +40,24 @@ std::string CatalogChecksumSql() {
          "  JOIN pg_namespace n ON n.oid = c.relnamespace\n"
          "  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n"
          " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')\n"
-         "   AND " + user + "\n"
+         "   AND " +
+         user +
+         "\n"
          "UNION ALL\n"
          "SELECT format('index %I.%I %s', n.nspname, c.relname, pg_get_indexdef(c.oid))\n"
          "  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid\n"
          "  JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-         " WHERE " + user + "\n"
+         " WHERE " +
+         user +
+         "\n"
          "UNION ALL\n"
          "SELECT format('constraint %I.%I %I %s', n.nspname, c.relname, con.conname,\n"
          "              pg_get_constraintdef(con.oid))\n"
          "  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid\n"
          "  JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-         " WHERE " + user + "\n"
+         " WHERE " +
+         user +
+         "\n"
          "UNION ALL\n"
          "SELECT format('type %I.%I %s %s', n.nspname, t.typname, t.typtype,\n"
          "              coalesce((SELECT string_agg(quote_literal(e.enumlabel), ',' ORDER BY "
@@ -54,7 +65,9 @@ std::string CatalogChecksumSql() {
          "                          FROM pg_enum e WHERE e.enumtypid = t.oid),\n"
          "                       format_type(t.typbasetype, t.typtypmod)))\n"
          "  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace\n"
-         " WHERE t.typtype IN ('e', 'd') AND " + user + "\n"
+         " WHERE t.typtype IN ('e', 'd') AND " +
+         user +
+         "\n"
          ") AS schema_lines;\n";
 }
 
@@ -73,8 +86,7 @@ std::string SchemaRevisionSql(const DatabaseConfig& database) {
   if (!database.schema_revision_query.empty()) {
     // The user's query as a subquery: its first column of its first row.
     return "SELECT json_build_object('schema_revision', (SELECT deployctl_q.rev::text FROM (\n" +
-           StripQuery(database.schema_revision_query) +
-           "\n) AS deployctl_q(rev) LIMIT 1));\n";
+           StripQuery(database.schema_revision_query) + "\n) AS deployctl_q(rev) LIMIT 1));\n";
   }
   return "SELECT to_regclass('alembic_version') IS NOT NULL AS deployctl_has_alembic \\gset\n"
          "\\if :deployctl_has_alembic\n"
@@ -90,7 +102,9 @@ std::string MetadataQueriesSql(const DatabaseConfig& database) {
          "SELECT format('SELECT json_build_object(''table'', %L, ''rows'', count(*)) FROM %I.%I',\n"
          "              n.nspname || '.' || c.relname, n.nspname, c.relname)\n"
          "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-         " WHERE c.relkind IN ('r', 'p') AND " + std::string(kUserSchema) + "\n"
+         " WHERE c.relkind IN ('r', 'p') AND " +
+         std::string(kUserSchema) +
+         "\n"
          " ORDER BY 1 \\gexec\n";
 }
 
@@ -104,9 +118,12 @@ std::string MetadataExportSnapshotSql() {
 }
 
 std::vector<std::string> MetadataCommand(const DatabaseConfig& database) {
-  return {"sh", "-c",
+  return {"sh",
+          "-c",
           "pg_dump --version && exec psql -X -q -A -t -v ON_ERROR_STOP=1 -U \"$1\" -d \"$2\"",
-          "sh", database.user, database.name};
+          "sh",
+          database.user,
+          database.name};
 }
 
 DatabaseMetadata ParseMetadata(std::string_view output) {

@@ -39,10 +39,14 @@ const std::array<Extension, 3>& Extensions() {
 
 std::string_view BackupKindName(BackupKind kind) {
   switch (kind) {
-    case BackupKind::kAutomatic: return "automatic";
-    case BackupKind::kManual: return "manual";
-    case BackupKind::kNamed: return "named";
-    case BackupKind::kSafety: return "safety";
+    case BackupKind::kAutomatic:
+      return "automatic";
+    case BackupKind::kManual:
+      return "manual";
+    case BackupKind::kNamed:
+      return "named";
+    case BackupKind::kSafety:
+      return "safety";
   }
   return "named";
 }

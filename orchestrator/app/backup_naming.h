@@ -27,12 +27,14 @@ std::optional<BackupKind> ParseBackupKind(std::string_view text);
 // and "safety_" (other kinds' files) are refused too. The text completes
 // "backup name 'x' ...", e.g. "must not contain '..'".
 std::optional<std::string> BackupNameProblem(std::string_view name);
-inline bool IsValidBackupName(std::string_view name) { return !BackupNameProblem(name); }
+inline bool IsValidBackupName(std::string_view name) {
+  return !BackupNameProblem(name);
+}
 
 // How the bytes are stored.
 struct BackupEncoding {
-  std::string format = "custom";       // custom (pg_dump -Fc) | plain (SQL text)
-  std::string compression = "zstd";    // zstd | gzip
+  std::string format = "custom";     // custom (pg_dump -Fc) | plain (SQL text)
+  std::string compression = "zstd";  // zstd | gzip
   bool operator==(const BackupEncoding&) const = default;
 };
 
@@ -57,7 +59,7 @@ struct BackupFileInfo {
   std::string file;  // as given
   std::string stem;  // without the extension
   BackupKind kind = BackupKind::kNamed;
-  std::string id;    // release id, epoch seconds, or name
+  std::string id;  // release id, epoch seconds, or name
   BackupEncoding encoding;
 };
 std::optional<BackupFileInfo> ParseBackupFileName(std::string_view file);

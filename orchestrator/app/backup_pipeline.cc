@@ -114,7 +114,8 @@ fi
          "r=$(rc decompress); case $r in 0|141) ;; *) fail decompress \"$r\" ;; esac\n"
          "r=$(rc pg_restore)\n"
          "if [ \"$r\" != 0 ]; then\n"
-         "  " + empty_check +
+         "  " +
+         empty_check +
          "  fail pg_restore \"$r\"\n"
          "fi\n"
          "r=$(rc decompress); [ \"$r\" = 0 ] || fail decompress \"$r\"\n";
@@ -348,7 +349,8 @@ std::string DescribeFailure(const ScriptReport& report, const remote::CommandRes
         "in the snapshot the dump uses) failed " +
         exit);
   }
-  if (stage == "publish") return with_err("cannot link " + file + ".partial to " + file + " " + exit);
+  if (stage == "publish")
+    return with_err("cannot link " + file + ".partial to " + file + " " + exit);
   if (stage == "missing") return "verification failed: " + file + " does not exist";
   if (stage == "size" || stage == "sha256") {
     return "verification failed: " + (err.empty() ? stage + " mismatch" : err);
@@ -359,9 +361,8 @@ std::string DescribeFailure(const ScriptReport& report, const remote::CommandRes
   }
   if (stage == "empty") return "verification failed: the dump is empty (pg_dump wrote nothing)";
   if (stage == "pg_restore") {
-    return "verification failed: " +
-           with_err("pg_restore could not read the archive to the end " + exit +
-                    ", the dump is truncated or corrupt");
+    return "verification failed: " + with_err("pg_restore could not read the archive to the end " +
+                                              exit + ", the dump is truncated or corrupt");
   }
   if (stage == "tail") return "verification failed: " + with_err("reading the dump failed " + exit);
   if (stage == "complete") {

@@ -52,15 +52,15 @@ bool BackupDirState::Has(const std::string& name) const {
 
 BackupDirState ProbeBackupDir(remote::Transport& host, const AppConfig& app) {
   Command probe = Command::Shell(
-      "root=" + ShellQuote(app.root) + "\n" +
-      "dir=" + ShellQuote(app.backups_dir()) + "\n" +
+      "root=" + ShellQuote(app.root) + "\n" + "dir=" + ShellQuote(app.backups_dir()) + "\n" +
       "if [ -d \"$root/current\" ]; then printf 'current=%s\\n' \"$(readlink -- \"$root/current\" "
       "2>/dev/null)\"; fi\n"
       "if command -v zstd >/dev/null 2>&1; then echo zstd=yes; fi\n"
       "if [ -d \"$dir\" ]; then\n"
       "  cd -- \"$dir\" || exit 1\n"
       "  for f in db_backup_*; do\n"
-      "    if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then printf 'entry=%s %s\\n' \"$(stat -c '%s %Y' -- "
+      "    if [ -f \"$f\" ] && [ ! -L \"$f\" ]; then printf 'entry=%s %s\\n' \"$(stat -c '%s %Y' "
+      "-- "
       "\"$f\")\" \"$f\"; fi\n"
       "  done\n"
       "fi\n");

@@ -81,7 +81,8 @@ VerifyReport VerifyBackup(remote::Transport& host, const AppConfig& app,
   spec.path = report.path;
   spec.size = manifest.size;
   spec.sha256 = manifest.sha256;
-  spec.pg_dump_version = manifest.pg_dump_version;  // the server's pg_restore reads it if new enough
+  spec.pg_dump_version =
+      manifest.pg_dump_version;  // the server's pg_restore reads it if new enough
   if (encoding.format == "custom") {
     // pg_restore runs in the database container.
     if (!dir.release_dir) {

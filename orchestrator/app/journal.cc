@@ -31,17 +31,24 @@ std::optional<long long> OptionalInt(const Value& object, const char* key) {
   return std::nullopt;
 }
 
-Value OrNull(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
-Value OrNull(const std::optional<long long>& v) { return v ? Value(*v) : Value(nullptr); }
+Value OrNull(const std::optional<std::string>& v) {
+  return v ? Value(*v) : Value(nullptr);
+}
+Value OrNull(const std::optional<long long>& v) {
+  return v ? Value(*v) : Value(nullptr);
+}
 
 const std::set<std::string>& KnownKeys() {
   static const std::set<std::string> keys = {
-      "id",     "revision", "user",            "created",   "status",
-      "backup", "backup_skipped", "schema_revision", "activated", "reason"};
+      "id",        "revision", "user",           "created",
+      "status",    "backup",   "backup_skipped", "schema_revision",
+      "activated", "reason"};
   return keys;
 }
 
-bool CountsAsGood(const std::string& status) { return status == kGood || status == kLive; }
+bool CountsAsGood(const std::string& status) {
+  return status == kGood || status == kLive;
+}
 
 // Sorts ids newest first.
 void SortNewestFirst(std::vector<std::string>& ids) {
@@ -76,9 +83,8 @@ void Journal::Put(JournalRelease release) {
     *existing = std::move(release);
     return;
   }
-  auto at = std::find_if(releases.begin(), releases.end(), [&](const JournalRelease& r) {
-    return ReleaseIdLess(release.id, r.id);
-  });
+  auto at = std::find_if(releases.begin(), releases.end(),
+                         [&](const JournalRelease& r) { return ReleaseIdLess(release.id, r.id); });
   releases.insert(at, std::move(release));
 }
 
@@ -142,8 +148,9 @@ Journal LoadJournal(remote::Transport& host, const AppConfig& app) {
   const std::string where = host.host() + ":" + path;
   Value json = Value::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) {
-    throw JournalError(where + ": not valid JSON; fix or move the file away (the releases and "
-                               "current are untouched)");
+    throw JournalError(where +
+                       ": not valid JSON; fix or move the file away (the releases and "
+                       "current are untouched)");
   }
   Journal journal = JournalFromJson(json, where);
   if (journal.app.empty()) journal.app = app.name;
@@ -166,14 +173,14 @@ std::optional<std::string> ReadCurrentRelease(remote::Transport& host, const App
   }
   std::string target = info.link_target;
   while (target.size() > 1 && target.back() == '/') target.pop_back();
-  for (const std::string& prefix : {std::string("releases/"), std::string("./releases/"),
-                                     app.releases_dir() + "/"}) {
+  for (const std::string& prefix :
+       {std::string("releases/"), std::string("./releases/"), app.releases_dir() + "/"}) {
     if (target.starts_with(prefix) && IsValidReleaseId(target.substr(prefix.size()))) {
       return target.substr(prefix.size());
     }
   }
-  throw JournalError(app.current_link() + " on " + host.host() + " points to '" +
-                     info.link_target + "', not to releases/<id>");
+  throw JournalError(app.current_link() + " on " + host.host() + " points to '" + info.link_target +
+                     "', not to releases/<id>");
 }
 
 std::optional<std::string> PreviousRelease(const Journal& journal,
@@ -202,7 +209,8 @@ std::optional<BackupFile> ClassifyBackup(const std::string& file_name,
       backup.key = OptionalString(*manifest, "name").value_or(info->id);
     } else if (kind == "automatic") {
       backup.kind = BackupKind::kAutomatic;
-      if (auto release = OptionalString(*manifest, "release"); release && IsValidReleaseId(*release)) {
+      if (auto release = OptionalString(*manifest, "release");
+          release && IsValidReleaseId(*release)) {
         backup.key = *release;
       }
     } else if (kind == "manual" || kind == "safety") {
@@ -270,8 +278,8 @@ PrunePlan PlanPrune(const Journal& journal, const std::optional<std::string>& cu
                                                     : limits.keep_safety_backups;
     int kept = 0;
     for (const BackupFile* b : files) {
-      const bool required = kind == BackupKind::kAutomatic &&
-                            (needed.contains(b->file) || is_protected(b->key));
+      const bool required =
+          kind == BackupKind::kAutomatic && (needed.contains(b->file) || is_protected(b->key));
       if (required || kept < keep) {
         ++kept;
       } else {

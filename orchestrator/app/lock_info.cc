@@ -29,7 +29,9 @@ long long Number(const Value& object, const char* key) {
   return 0;
 }
 
-std::string LockInfoPath(const AppConfig& app) { return app.lock_dir() + "/info.json"; }
+std::string LockInfoPath(const AppConfig& app) {
+  return app.lock_dir() + "/info.json";
+}
 
 }  // namespace
 
@@ -80,8 +82,8 @@ LockInfo LockInfoFromRun(const Value& run, const std::string& command) {
 }
 
 Value LockInfoToJson(const LockInfo& info) {
-  return Value{{"token", info.token},     {"user", info.user},       {"controller", info.controller},
-               {"pid", info.pid},         {"started", info.started}, {"command", info.command}};
+  return Value{{"token", info.token}, {"user", info.user},       {"controller", info.controller},
+               {"pid", info.pid},     {"started", info.started}, {"command", info.command}};
 }
 
 std::optional<LockInfo> ParseLockInfo(const std::string& text) {
@@ -131,8 +133,8 @@ std::string LockHeldMessage(const std::string& app, const std::string& host,
 Value HolderToJson(const LockState& state) {
   if (!state.locked) return nullptr;
   if (!state.holder) {
-    return Value{{"user", "unknown"}, {"unknown", true}, {"stale", true},
-                 {"since", IsoUtc(state.since)}};
+    return Value{
+        {"user", "unknown"}, {"unknown", true}, {"stale", true}, {"since", IsoUtc(state.since)}};
   }
   return LockInfoToJson(*state.holder);
 }

@@ -90,7 +90,7 @@ std::vector<ContainerState> ParseContainerStates(const std::string& out) {
     line = Trim(line);
     if (line.empty()) continue;
     const std::vector<std::string> f = Split(line, '|');
-    if (f.size() != 8) continue;  // not ours (a warning docker printed)
+    if (f.size() != 8) continue;                     // not ours (a warning docker printed)
     if (f[3] == "True" || f[3] == "true") continue;  // compose run
     ContainerState c;
     c.id = f[0];
@@ -259,10 +259,14 @@ HealthProbe ParseHealthCheck(const std::string& url, const CommandResult& result
     const size_t eq = line.find('=');
     if (eq == std::string::npos) continue;
     const std::string key = line.substr(0, eq), value = Trim(line.substr(eq + 1));
-    if (key == "tool") probe.tool = value;
-    else if (key == "attempts") probe.attempts = ToInt(value, 0);
-    else if (key == "elapsed") probe.elapsed = ToInt(value, 0);
-    else if (key == "status") probe.status = value;
+    if (key == "tool")
+      probe.tool = value;
+    else if (key == "attempts")
+      probe.attempts = ToInt(value, 0);
+    else if (key == "elapsed")
+      probe.elapsed = ToInt(value, 0);
+    else if (key == "status")
+      probe.status = value;
   }
   probe.healthy = result.exit_status == 0 && !probe.tool.empty();
   if (probe.tool.empty()) {  // the script did not get to its end
@@ -287,8 +291,8 @@ std::string DescribeFailedHealth(const HealthProbe& probe) {
     return "cannot check " + probe.url + ": none of curl, wget or busybox wget is installed";
   }
   const std::string last = probe.status.starts_with("HTTP ") ? "last answer " + probe.status
-                           : probe.status.empty()           ? "no answer"
-                                                            : probe.status;
+                           : probe.status.empty()            ? "no answer"
+                                                             : probe.status;
   return "health check of " + probe.url + " failed after " + std::to_string(probe.elapsed) +
          " s: " + last;
 }
@@ -357,8 +361,8 @@ Value AppServiceStatusValue(const AppServiceStatus& status) {
   if (!status.services_error.empty()) v["services_error"] = status.services_error;
   if (status.health) {
     const HealthProbe& h = *status.health;
-    v["health"] = {{"url", h.url},           {"healthy", h.healthy}, {"status", h.status},
-                   {"elapsed", h.elapsed},   {"attempts", h.attempts}, {"tool", h.tool}};
+    v["health"] = {{"url", h.url},         {"healthy", h.healthy},   {"status", h.status},
+                   {"elapsed", h.elapsed}, {"attempts", h.attempts}, {"tool", h.tool}};
   } else {
     v["health"] = nullptr;
   }

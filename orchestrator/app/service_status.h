@@ -33,14 +33,14 @@ struct ContainerState {
   std::string service;  // compose service (label com.docker.compose.service)
   std::string state;    // docker's: created, running, restarting, paused, exited, dead
   bool running = false;
-  std::string health;   // healthy, unhealthy, starting; "" without a health check
+  std::string health;  // healthy, unhealthy, starting; "" without a health check
   int exit_code = 0;
 };
 
 // One compose service: its containers' states combined.
 struct ServiceState {
   std::string name;
-  std::string state;  // the containers' common state, else their states joined by ','
+  std::string state;     // the containers' common state, else their states joined by ','
   bool running = false;  // every container of the service runs
   std::string health;    // as `state`, "" when no container has a health check
   int containers = 0;
@@ -125,8 +125,8 @@ struct AppServiceStatus {
   std::vector<std::string> compose;    // the compose command found ("" when none)
   std::vector<ContainerState> containers;
   std::vector<ServiceState> services;
-  std::string services_error;          // why containers could not be read
-  std::optional<HealthProbe> health;   // when apps.NAME.healthcheck is set
+  std::string services_error;         // why containers could not be read
+  std::optional<HealthProbe> health;  // when apps.NAME.healthcheck is set
 };
 
 // What `deployctl status` shows for `app` on `host`: the current release,

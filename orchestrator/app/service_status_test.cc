@@ -31,8 +31,12 @@ AppConfig TestApp() {
       "test");
 }
 
-const Strings kCompose = {"docker-compose", "-p", "myapp", "-f",
-                          "/srv/myapp/releases/1/docker-compose.yml", "--project-directory",
+const Strings kCompose = {"docker-compose",
+                          "-p",
+                          "myapp",
+                          "-f",
+                          "/srv/myapp/releases/1/docker-compose.yml",
+                          "--project-directory",
                           "/srv/myapp/releases/1"};
 
 // A directory of stand-ins for curl / wget / busybox, and just the real
@@ -67,12 +71,13 @@ class ProbeBed {
 esac)");
   }
   void AddGnuWget() {
-    Tool("wget", R"(case $a in
+    Tool(
+        "wget", R"(case $a in
   refused) echo "Connecting to 127.0.0.1:1... failed: Connection refused." >&2; exit 4 ;;
   2*) printf '  HTTP/1.1 %s OK\n' "$a" >&2; exit 0 ;;
   *) printf '  HTTP/1.1 %s Service Unavailable\nERROR %s\n' "$a" "$a" >&2; exit 8 ;;
 esac)",
-         "if [ \"$1\" = --version ]; then echo 'GNU Wget 1.21.3 built on linux-gnu.'; exit 0; fi\n");
+        "if [ \"$1\" = --version ]; then echo 'GNU Wget 1.21.3 built on linux-gnu.'; exit 0; fi\n");
   }
   void AddBusybox() {
     Tool("busybox", R"(case $a in
@@ -96,9 +101,7 @@ esac)",
   }
 
  private:
-  static void Write(const fs::path& path, const std::string& text) {
-    std::ofstream(path) << text;
-  }
+  static void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
   void Tool(const std::string& name, const std::string& answer, const std::string& pre = "") {
     const std::string d = dir_.string();
     Write(dir_ / "bin" / name,
@@ -238,7 +241,8 @@ TEST_CASE("health probe results are parsed and described", "[app][service_status
   CHECK_THAT(lost.status, Catch::Contains("killed") && Catch::Contains("timed out after 100 s"));
 }
 
-TEST_CASE("probe script with curl: 2xx is healthy, the status is reported", "[app][service_status][script]") {
+TEST_CASE("probe script with curl: 2xx is healthy, the status is reported",
+          "[app][service_status][script]") {
   ProbeBed bed;
   bed.AddCurl();
   bed.Answers("204\n");
@@ -265,7 +269,8 @@ TEST_CASE("probe script polls about once a second until 2xx", "[app][service_sta
   CHECK(p.elapsed <= 3);
 }
 
-TEST_CASE("probe script gives up at the timeout with the last answer", "[app][service_status][script]") {
+TEST_CASE("probe script gives up at the timeout with the last answer",
+          "[app][service_status][script]") {
   ProbeBed bed;
   bed.AddCurl();
   bed.Answers("503\n");
@@ -310,7 +315,8 @@ TEST_CASE("probe script with GNU wget reads the status line", "[app][service_sta
         "connection refused");
 }
 
-TEST_CASE("probe script falls back to busybox wget, without its -T", "[app][service_status][script]") {
+TEST_CASE("probe script falls back to busybox wget, without its -T",
+          "[app][service_status][script]") {
   ProbeBed bed;
   bed.AddBusybox();
   bed.AddTimeout();
@@ -340,13 +346,15 @@ TEST_CASE("probe script without any HTTP tool exits 127", "[app][service_status]
   CHECK_FALSE(p.healthy);
 }
 
-TEST_CASE("status: release, services and one health probe, all read-only", "[app][service_status]") {
+TEST_CASE("status: release, services and one health probe, all read-only",
+          "[app][service_status]") {
   const AppConfig app = TestApp();
   FakeTransport host("web1");
   host.AddLink("/srv/myapp/current", "releases/1748602032");
   host.OnCommand("docker compose version", {0, "v1\n", ""});
   host.OnCommand("ps -q -a", {0, "6736|/myapp_app_1|app|False|running|true||0\n", ""});
-  host.OnCommand("deployctl-healthcheck", {1, "tool=curl\nattempts=1\nelapsed=0\nstatus=HTTP 502\n", ""});
+  host.OnCommand("deployctl-healthcheck",
+                 {1, "tool=curl\nattempts=1\nelapsed=0\nstatus=HTTP 502\n", ""});
   const auto status = deployctl::ReadAppServiceStatus(host, app, 3);
   CHECK(status.release == "1748602032");
   REQUIRE(status.services.size() == 1);

@@ -53,8 +53,7 @@ std::string Redact(std::string_view text) {
   std::string out(text);
   std::lock_guard lock(SecretsMutex());
   for (const std::string& secret : Secrets()) {
-    for (size_t pos = out.find(secret); pos != std::string::npos;
-         pos = out.find(secret, pos + 8)) {
+    for (size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 8)) {
       out.replace(pos, secret.size(), "********");
     }
   }

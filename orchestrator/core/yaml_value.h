@@ -2,9 +2,9 @@
 // Ansible's (YAML 1.1) scalar typing, and parse errors as ConfigErrors.
 #pragma once
 
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
 
 #include "orchestrator/core/error.h"
 #include "orchestrator/vars/value.h"

@@ -14,15 +14,15 @@ class JsonReporter : public Reporter {
 
   void PlayStart(const Play& play) override {
     std::lock_guard lock(mutex_);
-    doc_["plays"].push_back({{"play", {{"name", play.name}, {"hosts", play.hosts}}},
-                             {"tasks", Value::array()}});
+    doc_["plays"].push_back(
+        {{"play", {{"name", play.name}, {"hosts", play.hosts}}}, {"tasks", Value::array()}});
   }
 
   void TaskStart(const Task& task) override {
     std::lock_guard lock(mutex_);
     CurrentPlay()["tasks"].push_back(
-        {{"task", {{"name", task.name}, {"module", task.module_name},
-                   {"location", task.where.ToString()}}},
+        {{"task",
+          {{"name", task.name}, {"module", task.module_name}, {"location", task.where.ToString()}}},
          {"hosts", Value::object()}});
   }
 
@@ -46,10 +46,10 @@ class JsonReporter : public Reporter {
              const std::map<std::string, HostStats>& stats) override {
     std::lock_guard lock(mutex_);
     for (const auto& [host, s] : stats) {
-      doc_["stats"][host] = {{"ok", s.ok},           {"changed", s.changed},
-                             {"unreachable", s.unreachable}, {"failures", s.failed},
-                             {"skipped", s.skipped}, {"rescued", s.rescued},
-                             {"ignored", s.ignored}};
+      doc_["stats"][host] = {
+          {"ok", s.ok},           {"changed", s.changed}, {"unreachable", s.unreachable},
+          {"failures", s.failed}, {"skipped", s.skipped}, {"rescued", s.rescued},
+          {"ignored", s.ignored}};
     }
     out_ << Redact(doc_.dump(4)) << "\n" << std::flush;
   }

@@ -17,8 +17,8 @@ struct Task {
   SourceLocation where;
   const Module* module = nullptr;  // nullptr for a block
   std::string module_name;
-  Value args = Value::object();        // unrendered; templated per host at run time
-  std::vector<std::string> when;       // all must hold
+  Value args = Value::object();   // unrendered; templated per host at run time
+  std::vector<std::string> when;  // all must hold
   std::string register_as;
   bool run_once = false;
   std::string delegate_to;  // run on this inventory host instead (templated)

@@ -11,14 +11,12 @@
 namespace deployctl {
 namespace {
 
-const std::vector<std::string> kPlayKeywords = {"name",         "hosts",  "vars",
-                                                "tasks",        "gather_facts", "become",
-                                                "tags",         "any_errors_fatal"};
+const std::vector<std::string> kPlayKeywords = {
+    "name", "hosts", "vars", "tasks", "gather_facts", "become", "tags", "any_errors_fatal"};
 const std::vector<std::string> kTaskKeywords = {
-    "name",        "when",      "register",    "run_once", "ignore_errors", "changed_when",
-    "failed_when", "tags",      "vars",        "loop",     "with_items",    "loop_control",
-    "no_log",      "args",      "block",       "rescue",   "always",        "become",
-    "delegate_to", "throttle"};
+    "name",  "when",   "register", "run_once",   "ignore_errors", "changed_when", "failed_when",
+    "tags",  "vars",   "loop",     "with_items", "loop_control",  "no_log",       "args",
+    "block", "rescue", "always",   "become",     "delegate_to",   "throttle"};
 
 class Loader {
  public:
@@ -76,13 +74,19 @@ class Loader {
     std::vector<std::string> tags;
     for (const auto& kv : node) {
       const std::string key = kv.first.as<std::string>();
-      if (key == "name") play.name = Scalar(kv.second, key);
-      else if (key == "hosts") play.hosts = Scalar(kv.second, key);
-      else if (key == "vars") play.vars = Dict(kv.second, key);
-      else if (key == "tags") tags = StringList(kv.second, key);
-      else if (key == "any_errors_fatal") play.any_errors_fatal = Bool(kv.second, key);
+      if (key == "name")
+        play.name = Scalar(kv.second, key);
+      else if (key == "hosts")
+        play.hosts = Scalar(kv.second, key);
+      else if (key == "vars")
+        play.vars = Dict(kv.second, key);
+      else if (key == "tags")
+        tags = StringList(kv.second, key);
+      else if (key == "any_errors_fatal")
+        play.any_errors_fatal = Bool(kv.second, key);
       else if (key == "tasks") {
-        if (!kv.second.IsSequence() && !kv.second.IsNull()) Fail(kv.second, "'tasks' must be a list");
+        if (!kv.second.IsSequence() && !kv.second.IsNull())
+          Fail(kv.second, "'tasks' must be a list");
       } else if (key == "gather_facts" || key == "become") {
         // Accepted for compatibility; deployctl gathers no facts and runs as
         // the connecting user.
@@ -128,20 +132,29 @@ class Loader {
     bool has_module = false, has_args = false;
     for (const auto& kv : node) {
       const std::string key = kv.first.as<std::string>();
-      if (key == "name") task.name = Scalar(kv.second, key);
-      else if (key == "when") task.when = StringList(kv.second, key);
-      else if (key == "register") task.register_as = Scalar(kv.second, key);
-      else if (key == "run_once") task.run_once = Bool(kv.second, key);
-      else if (key == "ignore_errors") task.ignore_errors = Bool(kv.second, key);
-      else if (key == "no_log") task.no_log = Bool(kv.second, key);
-      else if (key == "delegate_to") task.delegate_to = Scalar(kv.second, key);
+      if (key == "name")
+        task.name = Scalar(kv.second, key);
+      else if (key == "when")
+        task.when = StringList(kv.second, key);
+      else if (key == "register")
+        task.register_as = Scalar(kv.second, key);
+      else if (key == "run_once")
+        task.run_once = Bool(kv.second, key);
+      else if (key == "ignore_errors")
+        task.ignore_errors = Bool(kv.second, key);
+      else if (key == "no_log")
+        task.no_log = Bool(kv.second, key);
+      else if (key == "delegate_to")
+        task.delegate_to = Scalar(kv.second, key);
       else if (key == "throttle") {
         Value v = YamlToValue(kv.second);
-        if (!v.is_number_integer() || v.get<int>() < 1) Fail(kv.second, "'throttle' must be a positive integer");
+        if (!v.is_number_integer() || v.get<int>() < 1)
+          Fail(kv.second, "'throttle' must be a positive integer");
         task.throttle = v.get<int>();
-      }
-      else if (key == "changed_when") task.changed_when = JoinConditions(kv.second, key);
-      else if (key == "failed_when") task.failed_when = JoinConditions(kv.second, key);
+      } else if (key == "changed_when")
+        task.changed_when = JoinConditions(kv.second, key);
+      else if (key == "failed_when")
+        task.failed_when = JoinConditions(kv.second, key);
       else if (key == "tags") {
         for (auto& tag : StringList(kv.second, key)) task.tags.push_back(tag);
       } else if (key == "vars") {
@@ -176,8 +189,10 @@ class Loader {
       if (has_module) Fail(module_key, "a block cannot also run a module");
       task.is_block = true;
       task.block = LoadTaskList(node["block"], "block", task.tags, task.vars);
-      if (node["rescue"]) task.rescue = LoadTaskList(node["rescue"], "rescue", task.tags, task.vars);
-      if (node["always"]) task.always = LoadTaskList(node["always"], "always", task.tags, task.vars);
+      if (node["rescue"])
+        task.rescue = LoadTaskList(node["rescue"], "rescue", task.tags, task.vars);
+      if (node["always"])
+        task.always = LoadTaskList(node["always"], "always", task.tags, task.vars);
       // As in Ansible, a block's `when` is inherited by every task in it
       // (block, rescue and always), and checked task by task.
       InheritWhen(task.block, task.when);
@@ -192,8 +207,7 @@ class Loader {
     task.module = FindModule(module_name);
     if (task.module == nullptr) Fail(module_key, UnknownKey(module_name));
     task.module_name = std::string(task.module->name());
-    task.args = LoadArgs(*task.module, module_key, module_node,
-                         has_args ? &args_node : nullptr);
+    task.args = LoadArgs(*task.module, module_key, module_node, has_args ? &args_node : nullptr);
     if (task.name.empty()) task.name = task.module_name;
     return task;
   }
@@ -232,7 +246,8 @@ class Loader {
     for (const auto& spec : module.args()) known.push_back(spec.name);
     if (module.free_form()) known.push_back("_raw_params");
     for (auto& [name, v] : args.items()) {
-      if (!module.accepts_any_args() && std::find(known.begin(), known.end(), name) == known.end()) {
+      if (!module.accepts_any_args() &&
+          std::find(known.begin(), known.end(), name) == known.end()) {
         YAML::Node where = value.IsMap() && value[name] ? value[name] : key;
         Fail(where, "unknown argument '" + name + "' for module '" + std::string(module.name()) +
                         "'" + DidYouMean(name, known));

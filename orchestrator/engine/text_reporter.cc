@@ -9,11 +9,16 @@ namespace deployctl {
 
 const char* TaskStatusName(TaskStatus status) {
   switch (status) {
-    case TaskStatus::kOk: return "ok";
-    case TaskStatus::kChanged: return "changed";
-    case TaskStatus::kFailed: return "failed";
-    case TaskStatus::kSkipped: return "skipped";
-    case TaskStatus::kUnreachable: return "unreachable";
+    case TaskStatus::kOk:
+      return "ok";
+    case TaskStatus::kChanged:
+      return "changed";
+    case TaskStatus::kFailed:
+      return "failed";
+    case TaskStatus::kSkipped:
+      return "skipped";
+    case TaskStatus::kUnreachable:
+      return "unreachable";
   }
   return "?";
 }
@@ -46,7 +51,8 @@ class TextReporter : public Reporter {
          << (r.delegated_to.empty() || r.delegated_to == r.host ? "" : " -> " + r.delegated_to)
          << "]";
     const bool show_msg = r.status == TaskStatus::kFailed || r.status == TaskStatus::kUnreachable;
-    if (show_msg && !r.msg.empty()) line << ": " << (task.no_log ? "(output hidden by no_log)" : r.msg);
+    if (show_msg && !r.msg.empty())
+      line << ": " << (task.no_log ? "(output hidden by no_log)" : r.msg);
     if (r.ignored) line << " (ignored)";
     if (verbosity_ >= 1 && !task.no_log) {
       for (const char* stream : {"stdout", "stderr"}) {
@@ -77,13 +83,13 @@ class TextReporter : public Reporter {
       if (it == stats.end()) continue;
       const HostStats& s = it->second;
       out_ << std::left << std::setw(26) << host << " : "  //
-           << std::setw(12) << ("ok=" + std::to_string(s.ok))
-           << std::setw(13) << ("changed=" + std::to_string(s.changed))
-           << std::setw(17) << ("unreachable=" + std::to_string(s.unreachable))
-           << std::setw(12) << ("failed=" + std::to_string(s.failed))
-           << std::setw(13) << ("skipped=" + std::to_string(s.skipped))
-           << std::setw(13) << ("rescued=" + std::to_string(s.rescued))
-           << ("ignored=" + std::to_string(s.ignored)) << "\n";
+           << std::setw(12) << ("ok=" + std::to_string(s.ok)) << std::setw(13)
+           << ("changed=" + std::to_string(s.changed)) << std::setw(17)
+           << ("unreachable=" + std::to_string(s.unreachable)) << std::setw(12)
+           << ("failed=" + std::to_string(s.failed)) << std::setw(13)
+           << ("skipped=" + std::to_string(s.skipped)) << std::setw(13)
+           << ("rescued=" + std::to_string(s.rescued)) << ("ignored=" + std::to_string(s.ignored))
+           << "\n";
     }
     out_ << std::flush;
   }

@@ -64,8 +64,8 @@ std::optional<Subscript> SplitSubscript(std::string& piece) {
   return sub;
 }
 
-std::vector<std::string> ApplySubscript(const std::vector<std::string>& hosts,
-                                        const Subscript& sub, const std::string& piece) {
+std::vector<std::string> ApplySubscript(const std::vector<std::string>& hosts, const Subscript& sub,
+                                        const std::string& piece) {
   if (hosts.empty()) return hosts;
   const long n = static_cast<long>(hosts.size());
   // Python: hosts[start:end + 1], but an end of 0 means "just start".
@@ -164,7 +164,8 @@ std::vector<std::string> Inventory::Match(const std::string& pattern) const {
   auto name_matches = [](const std::string& expr, const std::string& name) {
     if (expr[0] != '~') return GlobMatch(expr, name);
     try {
-      return std::regex_search(name, std::regex(expr.substr(1)), std::regex_constants::match_continuous);
+      return std::regex_search(name, std::regex(expr.substr(1)),
+                               std::regex_constants::match_continuous);
     } catch (const std::regex_error& e) {
       throw UsageError("invalid host pattern regex '" + expr + "': " + e.what());
     }

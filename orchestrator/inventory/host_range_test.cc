@@ -41,7 +41,8 @@ TEST_CASE("malformed ranges say what was expected", "[host_range]") {
   CHECK_THROWS_WITH(ExpandHostRange("web[01:100]"),
                     "begin and end must have the same width, got '01:100' in host range "
                     "'web[01:100]'");
-  CHECK_THROWS_WITH(ExpandHostRange("web[1:]"), "the range has no end value in host range 'web[1:]'");
+  CHECK_THROWS_WITH(ExpandHostRange("web[1:]"),
+                    "the range has no end value in host range 'web[1:]'");
   CHECK_THROWS_WITH(ExpandHostRange("web[1:3:0]"),
                     "the step must be a positive number, got '0' in host range 'web[1:3:0]'");
   CHECK_THROWS_WITH(ExpandHostRange("web[a:9]"),

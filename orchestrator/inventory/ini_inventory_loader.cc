@@ -35,7 +35,8 @@ class IniInventoryLoader {
       if (std::regex_match(line, m, kSection)) {
         Section(m[1].str(), m[2].matched ? m[2].str() : "hosts", line);
       } else if (line.front() == '[' && line.back() == ']') {
-        Fail("invalid section header '" + line + "': expected [group], [group:vars] or "
+        Fail("invalid section header '" + line +
+             "': expected [group], [group:vars] or "
              "[group:children], with no spaces in the group name");
       } else if (state_ == "hosts") {
         HostLine(line);
@@ -139,7 +140,8 @@ class IniInventoryLoader {
 
   void VarLine(const std::string& line) {
     const size_t eq = line.find('=');
-    if (eq == std::string::npos) Fail("expected key=value in [" + group_ + ":vars], got '" + line + "'");
+    if (eq == std::string::npos)
+      Fail("expected key=value in [" + group_ + ":vars], got '" + line + "'");
     inventory_.SetGroupVar(group_, Trim(line.substr(0, eq)), IniValue(Trim(line.substr(eq + 1))),
                            Here());
   }
@@ -166,8 +168,8 @@ class IniInventoryLoader {
     const std::string& group = pending_order_.front();
     const Pending& p = pending_.at(group);
     if (p.state == "vars") {
-      Fail("[" + group + ":vars] sets variables of group '" + group +
-               "', which has no [" + group + "] or [" + group + ":children] section",
+      Fail("[" + group + ":vars] sets variables of group '" + group + "', which has no [" + group +
+               "] or [" + group + ":children] section",
            p.line);
     }
     Fail("[" + p.parents.back() + ":children] names group '" + group +

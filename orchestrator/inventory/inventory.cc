@@ -57,8 +57,8 @@ InventoryHost& Inventory::GetOrAddHost(const std::string& name) {
   return it->second;
 }
 
-void Inventory::AddHost(const std::string& host, const std::string& group,
-                        std::optional<int> port, const std::string& source) {
+void Inventory::AddHost(const std::string& host, const std::string& group, std::optional<int> port,
+                        const std::string& source) {
   const bool is_new = !HasHost(host);
   InventoryHost& h = GetOrAddHost(host);
   if (is_new) {
@@ -118,8 +118,9 @@ void Inventory::SetGroupVar(const std::string& group, const std::string& key, Va
       try {
         g.priority = std::stoi(value.get<std::string>());
       } catch (const std::exception&) {
-        throw ConfigError(where, "group '" + group + "': ansible_group_priority must be a number, got '" +
-                              value.get<std::string>() + "'");
+        throw ConfigError(where, "group '" + group +
+                                     "': ansible_group_priority must be a number, got '" +
+                                     value.get<std::string>() + "'");
       }
     }
     return;
@@ -155,7 +156,8 @@ void Inventory::Finalize() {
   auto depth_of = [&](auto&& self, const std::string& name) -> int {
     if (auto it = depth.find(name); it != depth.end()) return it->second;
     int d = 0;
-    for (const std::string& parent : groups_.at(name).parents) d = std::max(d, self(self, parent) + 1);
+    for (const std::string& parent : groups_.at(name).parents)
+      d = std::max(d, self(self, parent) + 1);
     return depth[name] = d;
   };
   for (auto& [name, group] : groups_) group.depth = depth_of(depth_of, name);

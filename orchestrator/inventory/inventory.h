@@ -20,22 +20,22 @@ namespace deployctl {
 
 struct InventoryGroup {
   std::string name;
-  std::vector<std::string> hosts;     // direct members, in file order
-  std::vector<std::string> children;  // child group names, in file order
-  std::vector<std::string> parents;   // parent group names, in the order added
-  Value vars = Value::object();       // inline vars merged with group_vars/<name>
+  std::vector<std::string> hosts;       // direct members, in file order
+  std::vector<std::string> children;    // child group names, in file order
+  std::vector<std::string> parents;     // parent group names, in the order added
+  Value vars = Value::object();         // inline vars merged with group_vars/<name>
   Value inline_vars = Value::object();  // from the inventory file only
   Value file_vars = Value::object();    // from group_vars/<name> only
-  int depth = 0;     // longest path from "all"; set by Finalize()
-  int priority = 1;  // ansible_group_priority
+  int depth = 0;                        // longest path from "all"; set by Finalize()
+  int priority = 1;                     // ansible_group_priority
 };
 
 struct InventoryHost {
   std::string name;
-  Value vars = Value::object();  // inline host vars merged with host_vars/<name>
+  Value vars = Value::object();         // inline host vars merged with host_vars/<name>
   Value inline_vars = Value::object();  // from the inventory file only
   Value file_vars = Value::object();    // from host_vars/<name> only
-  std::string source;  // the inventory file that first named the host
+  std::string source;                   // the inventory file that first named the host
 };
 
 class Inventory {

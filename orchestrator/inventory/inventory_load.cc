@@ -129,7 +129,8 @@ Inventory Inventory::Load(const std::string& path) {
   Inventory inventory;
   if (!fs::exists(path)) {
     if (path.find(',') == std::string::npos) {
-      throw ConfigError(SourceLocation{path, 0, 0}, "inventory not found: no such file or directory");
+      throw ConfigError(SourceLocation{path, 0, 0},
+                        "inventory not found: no such file or directory");
     }
     LoadHostList(inventory, path);
     inventory.Finalize();

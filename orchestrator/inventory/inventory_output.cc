@@ -9,12 +9,25 @@ namespace {
 
 // Variables ansible-inventory never prints (its INTERNAL_VARS).
 const std::set<std::string>& InternalVars() {
-  static const std::set<std::string> names = {
-      "ansible_diff_mode", "ansible_config_file", "ansible_facts", "ansible_forks",
-      "ansible_inventory_sources", "ansible_limit", "ansible_playbook_python",
-      "ansible_run_tags", "ansible_skip_tags", "ansible_verbosity", "ansible_version",
-      "inventory_dir", "inventory_file", "inventory_hostname", "inventory_hostname_short",
-      "groups", "group_names", "omit", "playbook_dir"};
+  static const std::set<std::string> names = {"ansible_diff_mode",
+                                              "ansible_config_file",
+                                              "ansible_facts",
+                                              "ansible_forks",
+                                              "ansible_inventory_sources",
+                                              "ansible_limit",
+                                              "ansible_playbook_python",
+                                              "ansible_run_tags",
+                                              "ansible_skip_tags",
+                                              "ansible_verbosity",
+                                              "ansible_version",
+                                              "inventory_dir",
+                                              "inventory_file",
+                                              "inventory_hostname",
+                                              "inventory_hostname_short",
+                                              "groups",
+                                              "group_names",
+                                              "omit",
+                                              "playbook_dir"};
   return names;
 }
 

@@ -44,8 +44,9 @@ TEST_CASE("precedence: all < groups by depth then name < host", "[inventory]") {
 
 TEST_CASE("precedence: ansible_group_priority reorders groups of the same depth", "[inventory]") {
   TempDir dir;
-  const std::string path = dir.Write("hosts", "[a]\nh\n[b]\nh\n[a:vars]\nx=a\nansible_group_priority=5\n"
-                                              "[b:vars]\nx=b\n");
+  const std::string path = dir.Write("hosts",
+                                     "[a]\nh\n[b]\nh\n[a:vars]\nx=a\nansible_group_priority=5\n"
+                                     "[b:vars]\nx=b\n");
   Inventory inv = Inventory::Load(path);
   CHECK(inv.HostVars("h")["x"] == "a");
 }
@@ -78,15 +79,17 @@ TEST_CASE("precedence: group_vars files beat every inline group var, as in Ansib
 
 TEST_CASE("dicts are replaced, not merged", "[inventory]") {
   TempDir dir;
-  const std::string path = dir.Write("hosts.yml", "all:\n  vars:\n    app: {a: 1, b: 2}\n"
-                                                  "  hosts:\n    h:\n      app: {c: 3}\n");
+  const std::string path = dir.Write("hosts.yml",
+                                     "all:\n  vars:\n    app: {a: 1, b: 2}\n"
+                                     "  hosts:\n    h:\n      app: {c: 3}\n");
   CHECK(Inventory::Load(path).HostVars("h")["app"] == Value{{"c", 3}});
 }
 
 TEST_CASE("magic variables", "[inventory]") {
   TempDir dir;
-  const std::string path = dir.Write("hosts", "lone\n10.0.0.1\n[web]\nweb1.example.com\n"
-                                              "[eu:children]\nweb\n");
+  const std::string path = dir.Write("hosts",
+                                     "lone\n10.0.0.1\n[web]\nweb1.example.com\n"
+                                     "[eu:children]\nweb\n");
   Inventory inv = Inventory::Load(path);
   const Value vars = inv.HostVars("web1.example.com");
   CHECK(vars["inventory_hostname"] == "web1.example.com");
@@ -113,9 +116,10 @@ TEST_CASE("a host leaves ungrouped once it is in a group", "[inventory]") {
 
 TEST_CASE("inventory --list and --graph output", "[inventory]") {
   TempDir dir;
-  Inventory inv = Inventory::Load(
-      dir.Write("hosts", "lone x=1\n[web]\nw[1:2]\n[db:children]\npg\n[pg]\npg1\n[empty]\n"
-                         "[both:children]\npg\n"));
+  Inventory inv =
+      Inventory::Load(dir.Write("hosts",
+                                "lone x=1\n[web]\nw[1:2]\n[db:children]\npg\n[pg]\npg1\n[empty]\n"
+                                "[both:children]\npg\n"));
   CHECK(inv.ToListJson() == Value::parse(R"({
     "_meta": {"hostvars": {"lone": {"x": 1}}},
     "all": {"children": ["ungrouped", "web", "db", "empty", "both"]},
@@ -179,8 +183,9 @@ TEST_CASE("a missing inventory is a clear error", "[inventory]") {
 
 TEST_CASE("secret-looking variables are registered for redaction", "[inventory]") {
   TempDir dir;
-  Inventory::Load(dir.Write("hosts.yml", "all:\n  vars:\n    db_password: s3cr3t-inline\n"
-                                         "    apps: {a: {database: {api_token: tok-nested-1}}}\n"
-                                         "  hosts:\n    h:\n"));
+  Inventory::Load(dir.Write("hosts.yml",
+                            "all:\n  vars:\n    db_password: s3cr3t-inline\n"
+                            "    apps: {a: {database: {api_token: tok-nested-1}}}\n"
+                            "  hosts:\n    h:\n"));
   CHECK(Redact("pw s3cr3t-inline tok-nested-1") == "pw ******** ********");
 }

@@ -10,7 +10,9 @@
 namespace deployctl {
 namespace {
 
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // A JSON object key for a Python dict key, as json.dumps renders it.
 std::optional<std::string> KeyText(const Value& key) {
@@ -255,18 +257,40 @@ class Parser {
       }
     };
     switch (e) {
-      case '\n': return true;
-      case '\\': out += '\\'; return true;
-      case '\'': out += '\''; return true;
-      case '"': out += '"'; return true;
-      case 'a': out += '\a'; return true;
-      case 'b': out += '\b'; return true;
-      case 'f': out += '\f'; return true;
-      case 'n': out += '\n'; return true;
-      case 'r': out += '\r'; return true;
-      case 't': out += '\t'; return true;
-      case 'v': out += '\v'; return true;
-      default: break;
+      case '\n':
+        return true;
+      case '\\':
+        out += '\\';
+        return true;
+      case '\'':
+        out += '\'';
+        return true;
+      case '"':
+        out += '"';
+        return true;
+      case 'a':
+        out += '\a';
+        return true;
+      case 'b':
+        out += '\b';
+        return true;
+      case 'f':
+        out += '\f';
+        return true;
+      case 'n':
+        out += '\n';
+        return true;
+      case 'r':
+        out += '\r';
+        return true;
+      case 't':
+        out += '\t';
+        return true;
+      case 'v':
+        out += '\v';
+        return true;
+      default:
+        break;
     }
     if (Oct(e)) {
       unsigned long cp = e - '0';
@@ -277,7 +301,7 @@ class Parser {
     const int hex_digits = e == 'x' ? 2 : (!bytes && e == 'u') ? 4 : (!bytes && e == 'U') ? 8 : 0;
     if (hex_digits == 0) {
       if (!bytes && e == 'N') return false;  // \N{NAME}: not supported
-      out += '\\';  // an unknown escape keeps its backslash
+      out += '\\';                           // an unknown escape keeps its backslash
       out += e;
       return true;
     }

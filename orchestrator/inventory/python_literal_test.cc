@@ -34,8 +34,8 @@ TEST_CASE("what Python rejects stays text", "[python_literal]") {
   CHECK(IniValue("1.2.3.4") == Value("1.2.3.4"));
   CHECK(IniValue("/opt/app") == Value("/opt/app"));
   CHECK(IniValue("") == Value(""));
-  CHECK(IniValue("1j") == Value("1j"));                 // complex: not supported
-  CHECK(IniValue("{1, 2}") == Value("{1, 2}"));         // set: not supported
+  CHECK(IniValue("1j") == Value("1j"));          // complex: not supported
+  CHECK(IniValue("{1, 2}") == Value("{1, 2}"));  // set: not supported
   CHECK(IniValue("99999999999999999999") == Value("99999999999999999999"));
   CHECK(IniValue("f'x'") == Value("f'x'"));
   CHECK(IniValue("'unterminated") == Value("'unterminated"));

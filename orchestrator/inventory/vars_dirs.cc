@@ -1,10 +1,10 @@
 #include "orchestrator/inventory/vars_dirs.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
-#include <spdlog/spdlog.h>
 
 #include "orchestrator/core/yaml_value.h"
 #include "orchestrator/inventory/inventory.h"
@@ -18,8 +18,8 @@ const char* const kExtensions[] = {".yml", ".yaml", ".json"};
 
 bool HasVarsExtension(const fs::path& path) {
   const std::string ext = path.extension().string();
-  return ext.empty() || std::find(std::begin(kExtensions), std::end(kExtensions), ext) !=
-                            std::end(kExtensions);
+  return ext.empty() ||
+         std::find(std::begin(kExtensions), std::end(kExtensions), ext) != std::end(kExtensions);
 }
 
 void CollectDir(const fs::path& dir, std::vector<std::string>& out) {

@@ -35,9 +35,9 @@ TEST_CASE("vars directory: files in lexical order, recursing, skipping hidden an
   dir.Write("group_vars/db/notes.txt", "x: text\n");
   dir.Write("group_vars/db/50-empty.yml", "");
   const auto files = FindVarsFiles(dir / "group_vars", "db");
-  CHECK(files == std::vector<std::string>{dir / "group_vars/db/10-a.yml", dir / "group_vars/db/20-b.yml",
-                                          dir / "group_vars/db/30/c.yaml",
-                                          dir / "group_vars/db/50-empty.yml"});
+  CHECK(files == std::vector<std::string>{
+                     dir / "group_vars/db/10-a.yml", dir / "group_vars/db/20-b.yml",
+                     dir / "group_vars/db/30/c.yaml", dir / "group_vars/db/50-empty.yml"});
   // Later files replace whole top-level keys (hash_behaviour=replace).
   CHECK(LoadVarsFiles(files) == Value::parse(R"({"x": "b", "y": "b", "z": {"j": "c"}})"));
 }

@@ -11,15 +11,18 @@ namespace {
 
 std::string KindOf(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
     case YAML::NodeType::Scalar: {
       const Value v = YamlToValue(node);
       if (v.is_boolean()) return "a boolean";
       if (v.is_number()) return "a number";
       return "a string";
     }
-    default: return "nothing";
+    default:
+      return "nothing";
   }
 }
 
@@ -33,7 +36,8 @@ class YamlInventoryLoader {
     if (!root.IsMap()) {
       throw ConfigError(LocationOf(root, file_),
                         "expected a mapping of group names at the top level (all:, or your "
-                        "own groups, each with hosts:, children:, vars:), got " + KindOf(root));
+                        "own groups, each with hosts:, children:, vars:), got " +
+                            KindOf(root));
     }
     if (root["plugin"]) {
       throw ConfigError(LocationOf(root, file_),
@@ -44,9 +48,10 @@ class YamlInventoryLoader {
       const std::string name = Name(kv.first, "group name");
       if (!kv.second.IsMap() && !kv.second.IsNull()) {
         // Ansible warns and skips a top-level key that is not a group.
-        spdlog::warn("{}: skipping '{}': a group must be a mapping of hosts:, children:, "
-                     "vars:, got {}",
-                     Where(kv.first), name, KindOf(kv.second));
+        spdlog::warn(
+            "{}: skipping '{}': a group must be a mapping of hosts:, children:, "
+            "vars:, got {}",
+            Where(kv.first), name, KindOf(kv.second));
         continue;
       }
       Group(name, kv.second);
@@ -63,9 +68,9 @@ class YamlInventoryLoader {
     }
     const Value typed = YamlToValue(key);
     if (!typed.is_string()) {
-      throw ConfigError(LocationOf(key, file_),
-                        "the " + what + " " + key.Scalar() + " is " + KindOf(key) +
-                            ": put it in quotes to use it as a name");
+      throw ConfigError(LocationOf(key, file_), "the " + what + " " + key.Scalar() + " is " +
+                                                    KindOf(key) +
+                                                    ": put it in quotes to use it as a name");
     }
     if (key.Scalar().empty()) throw ConfigError(LocationOf(key, file_), "empty " + what);
     return key.Scalar();
@@ -103,8 +108,10 @@ class YamlInventoryLoader {
           const std::string child = Name(name_node, "group name");
           if (!value.IsMap() && !value.IsNull()) {
             throw ConfigError(LocationOf(name_node, file_),
-                              "expected group '" + child + "' to be a mapping of hosts:, "
-                              "children:, vars: (or empty), got " + KindOf(value));
+                              "expected group '" + child +
+                                  "' to be a mapping of hosts:, "
+                                  "children:, vars: (or empty), got " +
+                                  KindOf(value));
           }
           Group(child, value);
           inventory_.AddChildGroup(group, child, LocationOf(name_node, file_));
@@ -114,9 +121,10 @@ class YamlInventoryLoader {
           Hosts(group, name_node, value);
         }
       } else {
-        spdlog::warn("{}: skipping unexpected key '{}' in group '{}': only vars, children and "
-                     "hosts are valid",
-                     Where(kv.first), key, group);
+        spdlog::warn(
+            "{}: skipping unexpected key '{}' in group '{}': only vars, children and "
+            "hosts are valid",
+            Where(kv.first), key, group);
       }
     }
   }
@@ -137,7 +145,8 @@ class YamlInventoryLoader {
     for (const std::string& host : entry.names) {
       inventory_.AddHost(host, group, entry.port, file_);
       if (vars.IsNull()) continue;
-      for (const auto& kv : vars) inventory_.SetHostVar(host, kv.first.Scalar(), YamlToValue(kv.second));
+      for (const auto& kv : vars)
+        inventory_.SetHostVar(host, kv.first.Scalar(), YamlToValue(kv.second));
     }
   }
 

@@ -2,9 +2,9 @@
 // groups ("all" among them), each a mapping of hosts:, children:, vars:.
 #pragma once
 
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
 
 namespace deployctl {
 

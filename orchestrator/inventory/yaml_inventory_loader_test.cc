@@ -83,8 +83,9 @@ TEST_CASE("YAML errors name the file, line, column and what was expected", "[yam
                     "or your own groups, each with hosts:, children:, vars:), got a list");
   CHECK_THROWS_WITH(FromYaml("web:\n  vars:\n    - a\n"),
                     "hosts.yml:2:3: expected a mapping of variable names under 'vars', got a list");
-  CHECK_THROWS_WITH(FromYaml("web:\n  children: [a, b]\n"),
-                    "hosts.yml:2:3: expected a mapping of group names under 'children', got a list");
+  CHECK_THROWS_WITH(
+      FromYaml("web:\n  children: [a, b]\n"),
+      "hosts.yml:2:3: expected a mapping of group names under 'children', got a list");
   CHECK_THROWS_WITH(FromYaml("web:\n  hosts:\n    web1: [a]\n"),
                     "hosts.yml:3:11: expected a mapping of variables for host 'web1' (or "
                     "nothing), got a list");

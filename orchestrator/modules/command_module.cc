@@ -42,8 +42,8 @@ std::optional<std::string> CommandText(const ModuleArgs& args) {
 ModuleResult Skipped(Value cmd, const std::string& why) {
   ModuleResult result;
   result.msg = "skipped, since " + why;
-  result.data = {{"cmd", std::move(cmd)}, {"rc", 0},         {"stdout", result.msg},
-                 {"stdout_lines", Value::array({result.msg})},
+  result.data = {{"cmd", std::move(cmd)}, {"rc", 0},
+                 {"stdout", result.msg},  {"stdout_lines", Value::array({result.msg})},
                  {"stderr", ""},          {"stderr_lines", Value::array()},
                  {"changed", false}};
   return result;
@@ -71,10 +71,9 @@ ModuleResult RunPrepared(ModuleContext& ctx, const ModuleArgs& args, Command com
   ModuleResult result;
   result.changed = true;
   const std::string out = TrimNewlines(ran.out), err = TrimNewlines(ran.err);
-  result.data = {{"cmd", std::move(cmd)},         {"rc", ran.exit_status},
-                 {"stdout", out},                 {"stderr", err},
-                 {"stdout_lines", Lines(out)},    {"stderr_lines", Lines(err)},
-                 {"changed", true}};
+  result.data = {
+      {"cmd", std::move(cmd)},      {"rc", ran.exit_status},      {"stdout", out},  {"stderr", err},
+      {"stdout_lines", Lines(out)}, {"stderr_lines", Lines(err)}, {"changed", true}};
   if (ctx.check_mode) {
     result.msg = "would run: " + RenderCommand(command);
   } else if (ran.exit_status == -1) {
@@ -88,8 +87,8 @@ ModuleResult RunPrepared(ModuleContext& ctx, const ModuleArgs& args, Command com
   return result;
 }
 
-const std::vector<ArgSpec> kCommonArgs = {
-    {"cmd"}, {"chdir"}, {"creates"}, {"removes"}, {"stdin"}, {"stdin_add_newline"}};
+const std::vector<ArgSpec> kCommonArgs = {{"cmd"},     {"chdir"}, {"creates"},
+                                          {"removes"}, {"stdin"}, {"stdin_add_newline"}};
 
 }  // namespace
 
@@ -121,7 +120,9 @@ ModuleResult CommandModule::Run(ModuleContext& ctx) const {
   });
 }
 
-std::vector<ArgSpec> ShellModule::args() const { return kCommonArgs; }
+std::vector<ArgSpec> ShellModule::args() const {
+  return kCommonArgs;
+}
 
 ModuleResult ShellModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {

@@ -77,8 +77,7 @@ TEST_CASE("command fails on a non-zero exit with rc and stderr", "[modules][comm
 TEST_CASE("command sends stdin, with a newline unless told not to", "[modules][command]") {
   ModuleHarness h;
   h.Run(CommandModule(), {{"_raw_params", "cat"}, {"stdin", "hello"}});
-  h.Run(CommandModule(),
-        {{"_raw_params", "cat"}, {"stdin", "hello"}, {"stdin_add_newline", "no"}});
+  h.Run(CommandModule(), {{"_raw_params", "cat"}, {"stdin", "hello"}, {"stdin_add_newline", "no"}});
   CHECK(h.host.runs()[0].stdin_data == "hello\n");
   CHECK(h.host.runs()[1].stdin_data == "hello");
 }

@@ -25,8 +25,8 @@ std::vector<std::string> Fingerprint(const std::vector<ContainerState>& containe
 bool AnyRunning(const std::vector<ContainerState>& containers,
                 const std::vector<std::string>& services) {
   return std::any_of(containers.begin(), containers.end(), [&](const ContainerState& c) {
-    return c.running && (services.empty() || std::find(services.begin(), services.end(),
-                                                       c.service) != services.end());
+    return c.running && (services.empty() ||
+                         std::find(services.begin(), services.end(), c.service) != services.end());
   });
 }
 
@@ -88,7 +88,8 @@ ModuleResult ComposeModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {
     const ModuleArgs args(name(), ctx.args);
     const std::string state = args.Choice("state", {"up", "stopped", "restarted", "down"}, "up");
-    const std::vector<std::string> services = args.StringList("services").value_or(std::vector<std::string>{});
+    const std::vector<std::string> services =
+        args.StringList("services").value_or(std::vector<std::string>{});
     static const std::regex kService("[A-Za-z0-9][A-Za-z0-9._-]*");
     for (const auto& s : services) {
       if (!std::regex_match(s, kService)) args.Fail("'" + s + "' is not a compose service name");
@@ -136,9 +137,9 @@ ModuleResult ComposeModule::Run(ModuleContext& ctx) const {
     }
 
     ModuleResult result;
-    result.data = {{"release", release}, {"release_dir", dir},     {"project", app.compose.project},
-                   {"state", state},     {"services", Value::object()},
-                   {"containers", Value::array()}};
+    result.data = {
+        {"release", release}, {"release_dir", dir},          {"project", app.compose.project},
+        {"state", state},     {"services", Value::object()}, {"containers", Value::array()}};
     std::string rendered;
     for (const Command& c : steps) {
       rendered += (rendered.empty() ? "" : "; ") + remote::RenderCommand(c);
@@ -160,9 +161,12 @@ ModuleResult ComposeModule::Run(ModuleContext& ctx) const {
 
     if (ctx.check_mode) {
       // Nothing ran: predict from what was there.
-      if (state == "stopped") result.changed = !before || AnyRunning(*before, services);
-      else if (state == "down") result.changed = !before || !before->empty();
-      else result.changed = true;
+      if (state == "stopped")
+        result.changed = !before || AnyRunning(*before, services);
+      else if (state == "down")
+        result.changed = !before || !before->empty();
+      else
+        result.changed = true;
       if (before) {
         result.data["services"] = ServicesValue(*before);
         result.data["containers"] = ContainersValue(*before);

@@ -12,8 +12,8 @@ using Strings = std::vector<std::string>;
 namespace {
 
 const std::string kDir = "/srv/myapp/releases/1700000000";
-const std::string kCompose = "docker-compose -p myapp -f " + kDir +
-                             "/docker-compose.yml --project-directory " + kDir;
+const std::string kCompose =
+    "docker-compose -p myapp -f " + kDir + "/docker-compose.yml --project-directory " + kDir;
 const std::string kDb = "bbb|/myapp_postgres_1|postgres|False|running|true|healthy|0\n";
 const std::string kRunning = "aaa|/myapp_app_1|app|False|running|true||0\n" + kDb;
 
@@ -72,8 +72,8 @@ TEST_CASE("compose up is not changed when the same containers keep running", "[m
   // A recreated container (new id) or a started one is a change.
   ModuleHarness recreated = Host();
   recreated.host.OnCommand("ps -q -a", {0, kRunning, ""}, 1);
-  recreated.host.OnCommand(
-      "ps -q -a", {0, "ccc|/myapp_app_1|app|False|running|true||0\n" + kDb, ""});
+  recreated.host.OnCommand("ps -q -a",
+                           {0, "ccc|/myapp_app_1|app|False|running|true||0\n" + kDb, ""});
   CHECK(recreated.Run(ComposeModule(), Args({})).changed);
 
   ModuleHarness started = Host();
@@ -115,8 +115,10 @@ TEST_CASE("compose release: current reads the current link", "[modules][compose]
 
 TEST_CASE("compose stop is changed only when something ran", "[modules][compose]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("ps -q -a", {0, "aaa|/myapp_app_1|app|False|exited|false||0\n"
-                                   "bbb|/myapp_postgres_1|postgres|False|running|true||0\n", ""});
+  h.host.OnCommand("ps -q -a", {0,
+                                "aaa|/myapp_app_1|app|False|exited|false||0\n"
+                                "bbb|/myapp_postgres_1|postgres|False|running|true||0\n",
+                                ""});
   auto app_only = h.Run(ComposeModule(), Args({{"state", "stopped"}, {"services", {"app"}}}));
   CHECK_FALSE(app_only.failed);
   CHECK_FALSE(app_only.changed);  // app was already stopped
@@ -151,8 +153,9 @@ TEST_CASE("compose restarted and down", "[modules][compose]") {
 
 TEST_CASE("compose failures carry the end of compose's stderr", "[modules][compose]") {
   ModuleHarness h = Host();
-  h.host.OnCommand(" up -d", {1, "", "Pulling app (deployctl/nope:1)...\n"
-                                    "Get \"https://registry-1.docker.io/v2/\": no such host\n"});
+  h.host.OnCommand(" up -d", {1, "",
+                              "Pulling app (deployctl/nope:1)...\n"
+                              "Get \"https://registry-1.docker.io/v2/\": no such host\n"});
   auto r = h.Run(ComposeModule(), Args({}));
   CHECK(r.failed);
   CHECK(r.msg ==

@@ -8,8 +8,7 @@
 namespace deployctl {
 
 std::vector<ArgSpec> CopyModule::args() const {
-  return {{"src"},  {"content"}, {"dest", true}, {"mode"},
-          {"owner"}, {"group"},  {"force"}};
+  return {{"src"}, {"content"}, {"dest", true}, {"mode"}, {"owner"}, {"group"}, {"force"}};
 }
 
 ModuleResult CopyModule::Run(ModuleContext& ctx) const {
@@ -20,7 +19,8 @@ ModuleResult CopyModule::Run(ModuleContext& ctx) const {
     request.want = OwnerArgs(args);
     request.want.mode = ModeArg(args);
     request.force = args.Bool("force", true);
-    if (args.Has("src") == args.Has("content")) args.Fail("give exactly one of 'src' and 'content'");
+    if (args.Has("src") == args.Has("content"))
+      args.Fail("give exactly one of 'src' and 'content'");
     if (args.Has("content")) {
       const Value& content = args.Get("content");
       // As in Ansible, a mapping or list is written as JSON.

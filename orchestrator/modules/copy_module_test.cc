@@ -103,7 +103,8 @@ TEST_CASE("copy replaces a link at dest instead of writing through it", "[module
 TEST_CASE("copy with force: false leaves an existing file alone", "[modules][copy]") {
   ModuleHarness h;
   h.host.AddFile("/etc/app.conf", "mine");
-  auto r = h.Run(CopyModule(), {{"content", "theirs"}, {"dest", "/etc/app.conf"}, {"force", false}});
+  auto r =
+      h.Run(CopyModule(), {{"content", "theirs"}, {"dest", "/etc/app.conf"}, {"force", false}});
   CHECK_FALSE(r.changed);
   CHECK(h.host.log().empty());
 }

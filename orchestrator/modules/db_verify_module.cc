@@ -9,7 +9,9 @@
 
 namespace deployctl {
 
-std::vector<ArgSpec> DbVerifyModule::args() const { return {{"app", true}, {"backup", true}}; }
+std::vector<ArgSpec> DbVerifyModule::args() const {
+  return {{"app", true}, {"backup", true}};
+}
 
 ModuleResult DbVerifyModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {

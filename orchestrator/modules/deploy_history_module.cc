@@ -22,8 +22,8 @@ class DeployHistory : public Module {
  public:
   std::string_view name() const override { return "deploy_history"; }
   std::vector<ArgSpec> args() const override {
-    return {{"app", true}, {"event", true}, {"result", true}, {"release_id"}, {"backup"},
-            {"message"}};
+    return {{"app", true},  {"event", true}, {"result", true},
+            {"release_id"}, {"backup"},      {"message"}};
   }
 
   ModuleResult Run(ModuleContext& ctx) const override {
@@ -45,17 +45,16 @@ class DeployHistory : public Module {
       auto from_run = [&](const char* key) {
         return run.contains(key) && !run[key].is_null() ? run[key] : Value(nullptr);
       };
-      const Value record = {
-          {"time", IsoUtc(static_cast<long long>(std::time(nullptr)))},
-          {"user", from_run("user")},
-          {"controller", from_run("controller")},
-          {"event", event},
-          {"app", app.name},
-          {"release", OrNull(release)},
-          {"backup", OrNull(args.String("backup"))},
-          {"result", outcome},
-          {"message", message ? OrNull(Redact(*message)) : Value(nullptr)},
-          {"token", from_run("token")}};
+      const Value record = {{"time", IsoUtc(static_cast<long long>(std::time(nullptr)))},
+                            {"user", from_run("user")},
+                            {"controller", from_run("controller")},
+                            {"event", event},
+                            {"app", app.name},
+                            {"release", OrNull(release)},
+                            {"backup", OrNull(args.String("backup"))},
+                            {"result", outcome},
+                            {"message", message ? OrNull(Redact(*message)) : Value(nullptr)},
+                            {"token", from_run("token")}};
       const std::string line =
           record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       CheckRan(ctx.host.Run(Command::Shell("mkdir -p -- " + ShellQuote(app.meta_dir()) +

@@ -29,7 +29,8 @@ class DeployLock : public Module {
       const ModuleArgs args(name(), ctx.args);
       const AppConfig app = AppConfigForHost(args.RequiredString("app"), ctx.vars);
       const std::string state = args.Choice("state", {"locked", "unlocked", "query"}, "locked");
-      const LockInfo me = LockInfoFromRun(RunIdentity(ctx.vars), args.String("command").value_or(""));
+      const LockInfo me =
+          LockInfoFromRun(RunIdentity(ctx.vars), args.String("command").value_or(""));
       if (state == "query") {
         const LockState now = ReadLockState(ctx.host, app);
         ModuleResult result;
@@ -52,16 +53,16 @@ class DeployLock : public Module {
       const LockState now = ReadLockState(ctx.host, app);
       const bool mine = now.holder && now.holder->token == me.token;
       result.changed = !now.locked;
-      result.msg = !now.locked ? "would take the lock of " + app.name
-                   : mine      ? "this run holds the lock of " + app.name
-                               : "would wait for the lock: " +
-                                LockHeldMessage(app.name, ctx.host.host(), now);
+      result.msg =
+          !now.locked ? "would take the lock of " + app.name
+          : mine      ? "this run holds the lock of " + app.name
+                 : "would wait for the lock: " + LockHeldMessage(app.name, ctx.host.host(), now);
       result.data = StateData(now);
       return result;
     }
     const std::string info_path = app.lock_dir() + "/info.json";
     const Command take = Command::Shell("mkdir -p -- " + ShellQuote(app.meta_dir()) +
-                                       " && mkdir -- " + ShellQuote(app.lock_dir()));
+                                        " && mkdir -- " + ShellQuote(app.lock_dir()));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait);
     bool gone_once = false;
     for (;;) {

@@ -60,12 +60,24 @@ unsigned FileMode::Apply(unsigned current, bool is_dir) const {
     unsigned perms = 0;
     for (char c : clause.perms) {
       switch (c) {
-        case 'r': perms |= 0444; break;
-        case 'w': perms |= 0222; break;
-        case 'x': perms |= 0111; break;
-        case 'X': if (is_dir || (bits & 0111)) perms |= 0111; break;
-        case 's': perms |= 06000; break;
-        case 't': perms |= 01000; break;
+        case 'r':
+          perms |= 0444;
+          break;
+        case 'w':
+          perms |= 0222;
+          break;
+        case 'x':
+          perms |= 0111;
+          break;
+        case 'X':
+          if (is_dir || (bits & 0111)) perms |= 0111;
+          break;
+        case 's':
+          perms |= 06000;
+          break;
+        case 't':
+          perms |= 01000;
+          break;
       }
     }
     perms &= clause.who;

@@ -47,7 +47,8 @@ ModuleResult Absent(ModuleContext& ctx, const Request& r) {
 
 ModuleResult Directory(ModuleContext& ctx, const Request& r) {
   RemoteFileInfo info = StatFollow(ctx.host, r.path);
-  if (info.exists && !info.is_dir) throw ModuleError("'" + r.path + "' exists and is not a directory");
+  if (info.exists && !info.is_dir)
+    throw ModuleError("'" + r.path + "' exists and is not a directory");
   if (info.exists) return AttributesResult(ctx, r, info, r.path + " is a directory");
   RunChecked(ctx, {"mkdir", "-p", "--", r.path}, "mkdir -p '" + r.path + "'");
   info.is_dir = true;
@@ -72,7 +73,8 @@ ModuleResult Link(ModuleContext& ctx, const Request& r) {
     result.msg = r.path + " -> " + src + " already";
     return result;
   }
-  if (info.is_dir) throw ModuleError("'" + r.path + "' is a directory; not replacing it with a link");
+  if (info.is_dir)
+    throw ModuleError("'" + r.path + "' is a directory; not replacing it with a link");
   if (info.exists && !info.is_link && !force) {
     throw ModuleError("'" + r.path + "' exists and is not a link; set force: true to replace it");
   }
@@ -149,9 +151,8 @@ ModuleResult FileModule::Run(ModuleContext& ctx) const {
     } else {
       result = Existing(ctx, r, state == "file");
     }
-    result.data = {{"path", r.path},
-                   {"state", state.empty() ? "file" : state},
-                   {"changed", result.changed}};
+    result.data = {
+        {"path", r.path}, {"state", state.empty() ? "file" : state}, {"changed", result.changed}};
     return result;
   });
 }

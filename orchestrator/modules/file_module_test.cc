@@ -16,7 +16,8 @@ TEST_CASE("file state=directory creates once, then reports ok", "[modules][file]
   CHECK(h.host.commands() == Strings{"mkdir -p -- /srv/app/shared"});
   CHECK(first.changed);
   CHECK(first.msg == "created directory /srv/app/shared");
-  CHECK(first.data == Value{{"path", "/srv/app/shared"}, {"state", "directory"}, {"changed", true}});
+  CHECK(first.data ==
+        Value{{"path", "/srv/app/shared"}, {"state", "directory"}, {"changed", true}});
 
   h.host.AddDir("/srv/app/shared");
   h.host.ClearLog();
@@ -74,11 +75,10 @@ TEST_CASE("file state=link replaces a link that points elsewhere by rename", "[m
   ModuleHarness h;
   h.host.AddDir("/srv/app/releases/2");
   h.host.AddLink("/srv/app/current", "releases/1");
-  auto r = h.Run(FileModule(),
-                 {{"dest", "/srv/app/current"}, {"src", "releases/2"}, {"state", "link"}});
-  CHECK(h.host.commands() ==
-        Strings{"ln -sfn -- releases/2 /srv/app/.current.deployctl-tmp",
-                "mv -fT -- /srv/app/.current.deployctl-tmp /srv/app/current"});
+  auto r =
+      h.Run(FileModule(), {{"dest", "/srv/app/current"}, {"src", "releases/2"}, {"state", "link"}});
+  CHECK(h.host.commands() == Strings{"ln -sfn -- releases/2 /srv/app/.current.deployctl-tmp",
+                                     "mv -fT -- /srv/app/.current.deployctl-tmp /srv/app/current"});
   CHECK(r.changed);
   CHECK(r.msg == "linked /srv/app/current -> releases/2 (was releases/1)");
 }
@@ -88,7 +88,8 @@ TEST_CASE("file state=link cleans up when the rename fails", "[modules][file]") 
   h.host.AddDir("/srv/releases/2");
   h.host.AddLink("/srv/current", "releases/1");
   h.host.OnCommand("mv -fT", {1, "", "mv: cannot move: Permission denied\n"});
-  auto r = h.Run(FileModule(), {{"path", "/srv/current"}, {"src", "releases/2"}, {"state", "link"}});
+  auto r =
+      h.Run(FileModule(), {{"path", "/srv/current"}, {"src", "releases/2"}, {"state", "link"}});
   CHECK(r.failed);
   CHECK(r.msg ==
         "mv '/srv/.current.deployctl-tmp' '/srv/current' failed (rc=1): mv: cannot move: "
@@ -107,16 +108,15 @@ TEST_CASE("file state=link needs force to replace a file or to dangle", "[module
 
   args["force"] = true;
   CHECK(h.Run(FileModule(), args).changed);
-  CHECK(h.host.commands() ==
-        Strings{"ln -sfn -- /srv/shared/.env /srv/app/..env.deployctl-tmp",
-                "mv -fT -- /srv/app/..env.deployctl-tmp /srv/app/.env"});
+  CHECK(h.host.commands() == Strings{"ln -sfn -- /srv/shared/.env /srv/app/..env.deployctl-tmp",
+                                     "mv -fT -- /srv/app/..env.deployctl-tmp /srv/app/.env"});
 
   auto dangling = h.Run(FileModule(), {{"path", "/srv/x"}, {"src", "nowhere"}, {"state", "link"}});
   CHECK(dangling.msg == "link target 'nowhere' does not exist; set force: true to link anyway");
 
   h.host.AddDir("/srv/app/dir");
-  auto dir = h.Run(FileModule(), {{"path", "/srv/app/dir"}, {"src", "/srv"}, {"state", "link"},
-                                  {"force", true}});
+  auto dir = h.Run(FileModule(),
+                   {{"path", "/srv/app/dir"}, {"src", "/srv"}, {"state", "link"}, {"force", true}});
   CHECK(dir.msg == "'/srv/app/dir' is a directory; not replacing it with a link");
 }
 
@@ -178,8 +178,8 @@ TEST_CASE("file changes owner and group only when they differ", "[modules][file]
   h.host.OnCommand("stat -L", {0, "deploy www-data 1000 33\n", ""});
   const Value args = {{"path", "/srv/app/.env"}, {"owner", "deploy"}, {"group", "33"}};
   auto first = h.Run(FileModule(), args);
-  CHECK(h.host.commands() == Strings{"stat -L -c '%U %G %u %g' -- /srv/app/.env",
-                                     "chown deploy:33 -- /srv/app/.env"});
+  CHECK(h.host.commands() ==
+        Strings{"stat -L -c '%U %G %u %g' -- /srv/app/.env", "chown deploy:33 -- /srv/app/.env"});
   CHECK(h.host.runs()[0].read_only);
   CHECK(first.msg == "changed /srv/app/.env: owner root -> deploy, group root -> 33");
 
@@ -206,7 +206,8 @@ TEST_CASE("file rejects bad arguments with clear messages", "[modules][file]") {
 
 TEST_CASE("file in --check records the changes and says 'would'", "[modules][file]") {
   ModuleHarness h;
-  auto dir = h.Check(FileModule(), {{"path", "/srv/app"}, {"state", "directory"}, {"mode", "0750"}});
+  auto dir =
+      h.Check(FileModule(), {{"path", "/srv/app"}, {"state", "directory"}, {"mode", "0750"}});
   CHECK(h.host.commands().empty());
   CHECK(h.plan == Strings{"run: mkdir -p -- /srv/app", "run: chmod 0750 -- /srv/app"});
   CHECK(dir.changed);

@@ -12,7 +12,9 @@ namespace {
 constexpr int kRequestTimeout = 10;  // seconds for one request, at most
 }  // namespace
 
-std::vector<ArgSpec> HealthcheckModule::args() const { return {{"url"}, {"timeout"}, {"app"}}; }
+std::vector<ArgSpec> HealthcheckModule::args() const {
+  return {{"url"}, {"timeout"}, {"app"}};
+}
 
 ModuleResult HealthcheckModule::Run(ModuleContext& ctx) const {
   return RunGuarded([&] {

@@ -22,9 +22,11 @@ ModuleHarness Host(bool healthcheck = true) {
 
 }  // namespace
 
-TEST_CASE("healthcheck runs one probe script on the host with the app's URL", "[modules][healthcheck]") {
+TEST_CASE("healthcheck runs one probe script on the host with the app's URL",
+          "[modules][healthcheck]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl-healthcheck", {0, "tool=curl\nattempts=4\nelapsed=3\nstatus=HTTP 200\n", ""});
+  h.host.OnCommand("deployctl-healthcheck",
+                   {0, "tool=curl\nattempts=4\nelapsed=3\nstatus=HTTP 200\n", ""});
   auto r = h.Run(HealthcheckModule(), {{"app", "myapp"}});
   CHECK_FALSE(r.failed);
   CHECK_FALSE(r.changed);
@@ -77,13 +79,15 @@ TEST_CASE("healthcheck failures say what the last answer was", "[modules][health
 
 TEST_CASE("healthcheck --check records the probe instead of running it", "[modules][healthcheck]") {
   ModuleHarness h = Host();
-  h.host.OnCommand("deployctl-healthcheck", {1, "tool=curl\nattempts=1\nelapsed=0\nstatus=HTTP 503\n", ""});
+  h.host.OnCommand("deployctl-healthcheck",
+                   {1, "tool=curl\nattempts=1\nelapsed=0\nstatus=HTTP 503\n", ""});
   auto r = h.Check(HealthcheckModule(), {{"app", "myapp"}});
   CHECK_FALSE(r.failed);
   CHECK_FALSE(r.changed);
   CHECK(h.host.commands().empty());
   REQUIRE(h.plan.size() == 1);
-  CHECK_THAT(h.plan[0], Catch::Contains("deployctl-healthcheck http://127.0.0.1:18081/health 45 10"));
+  CHECK_THAT(h.plan[0],
+             Catch::Contains("deployctl-healthcheck http://127.0.0.1:18081/health 45 10"));
   CHECK(r.msg == "would check http://127.0.0.1:18081/health (up to 45 s)");
 }
 

@@ -81,7 +81,8 @@ ModuleResult MigrateModule::Run(ModuleContext& ctx) const {
     ModuleResult result;
     if (!app.migrate.enabled) {
       result.msg = "skipped: apps." + app.name + ".migrate is not configured";
-      result.data = {{"skipped", true}, {"reason", "apps." + app.name + ".migrate is not configured"}};
+      result.data = {{"skipped", true},
+                     {"reason", "apps." + app.name + ".migrate is not configured"}};
       return result;
     }
     const std::string release = ReleaseIdFromArgs(args, ctx.host, app);
@@ -90,8 +91,10 @@ ModuleResult MigrateModule::Run(ModuleContext& ctx) const {
       args.Fail("release directory " + dir + " does not exist on " + ctx.host.host());
     }
     const std::vector<std::string> compose = ComposeArgvOnHost(ctx.host, app, dir);
-    result.data = {{"release", release},          {"service", app.migrate.service},
-                   {"command", app.migrate.command}, {"database_wait", nullptr}};
+    result.data = {{"release", release},
+                   {"service", app.migrate.service},
+                   {"command", app.migrate.command},
+                   {"database_wait", nullptr}};
 
     std::string plan;
     if (app.database.enabled) {
@@ -135,8 +138,8 @@ ModuleResult MigrateModule::Run(ModuleContext& ctx) const {
       if (why.empty()) why = ServiceHint(ctx.host, compose, dir, app.migrate.service);
       result.failed = true;
       result.msg = "migration '" + app.migrate.command + "' in service '" + app.migrate.service +
-                   "' failed on " + ctx.host.host() + " (exit " +
-                   std::to_string(ran.exit_status) + ")" + (why.empty() ? "" : ": " + why);
+                   "' failed on " + ctx.host.host() + " (exit " + std::to_string(ran.exit_status) +
+                   ")" + (why.empty() ? "" : ": " + why);
     } else {
       result.msg = "ran '" + app.migrate.command + "' in service '" + app.migrate.service + "'";
     }

@@ -13,15 +13,16 @@ using Strings = std::vector<std::string>;
 namespace {
 
 const std::string kDir = "/srv/myapp/releases/1700000000";
-const Strings kCompose = {"docker-compose", "-p", "myapp", "-f", kDir + "/docker-compose.yml",
+const Strings kCompose = {"docker-compose",      "-p", "myapp", "-f", kDir + "/docker-compose.yml",
                           "--project-directory", kDir};
-const std::string kComposeText = "docker-compose -p myapp -f " + kDir +
-                                 "/docker-compose.yml --project-directory " + kDir;
+const std::string kComposeText =
+    "docker-compose -p myapp -f " + kDir + "/docker-compose.yml --project-directory " + kDir;
 
 ModuleHarness Host(bool migrate = true, bool database = true) {
   ModuleHarness h;
   Value app = {{"root", "/srv/myapp"}, {"source", {{"type", "dir"}, {"path", "./build"}}}};
-  if (migrate) app["migrate"] = {{"service", "app"}, {"command", "alembic upgrade head && echo 'ok'"}};
+  if (migrate)
+    app["migrate"] = {{"service", "app"}, {"command", "alembic upgrade head && echo 'ok'"}};
   if (database) app["database"] = {{"service", "postgres"}, {"name", "myapp"}, {"user", "app"}};
   h.vars = {{"apps", {{"myapp", app}}}};
   h.host.AddDir(kDir);
@@ -43,7 +44,8 @@ TEST_CASE("migrate without apps.NAME.migrate does nothing", "[modules][migrate]"
   CHECK(h.host.commands().empty());
 }
 
-TEST_CASE("migrate waits for the database, then runs the command in the service", "[modules][migrate]") {
+TEST_CASE("migrate waits for the database, then runs the command in the service",
+          "[modules][migrate]") {
   ModuleHarness h = Host();
   h.host.OnCommand("deployctl-wait", {0, "attempts=3\nelapsed=2\n", ""});
   h.host.OnCommand("exec -T app", {0, "INFO  [alembic] Running upgrade\n", "note\n"});
@@ -60,8 +62,9 @@ TEST_CASE("migrate waits for the database, then runs the command in the service"
   CHECK(h.host.runs()[1].cwd == kDir);
   CHECK(h.host.runs()[1].timeout_seconds == 120);
 
-  CHECK(h.host.commands()[2] == "cd " + kDir + " && " + kComposeText +
-                                    " exec -T app sh -c 'alembic upgrade head && echo '\\''ok'\\'''");
+  CHECK(h.host.commands()[2] ==
+        "cd " + kDir + " && " + kComposeText +
+            " exec -T app sh -c 'alembic upgrade head && echo '\\''ok'\\'''");
   CHECK(h.host.runs()[2].timeout_seconds == 0);
   CHECK(r.data == Value{{"release", "1700000000"},
                         {"service", "app"},
@@ -74,7 +77,8 @@ TEST_CASE("migrate waits for the database, then runs the command in the service"
 
 TEST_CASE("migrate without a database section runs the command at once", "[modules][migrate]") {
   ModuleHarness h = Host(true, false);
-  auto r = h.Run(MigrateModule(), {{"app", "myapp"}, {"release", "1700000000"}, {"wait_timeout", 5}});
+  auto r =
+      h.Run(MigrateModule(), {{"app", "myapp"}, {"release", "1700000000"}, {"wait_timeout", 5}});
   CHECK_FALSE(r.failed);
   REQUIRE(h.host.commands().size() == 2);
   CHECK(r.data["database_wait"].is_null());
@@ -86,36 +90,40 @@ TEST_CASE("migrate fails with the command's stderr", "[modules][migrate]") {
   auto r = h.Run(MigrateModule(), kArgs);
   CHECK(r.failed);
   CHECK(r.changed);
-  CHECK(r.msg == "migration 'alembic upgrade head && echo 'ok'' in service 'app' failed on web01 "
-                 "(exit 2): alembic: error: Can't locate revision abc");
+  CHECK(r.msg ==
+        "migration 'alembic upgrade head && echo 'ok'' in service 'app' failed on web01 "
+        "(exit 2): alembic: error: Can't locate revision abc");
   CHECK(r.data["rc"] == 2);
 }
 
-TEST_CASE("migrate names a stopped service when compose v1 exec says nothing", "[modules][migrate]") {
+TEST_CASE("migrate names a stopped service when compose v1 exec says nothing",
+          "[modules][migrate]") {
   ModuleHarness h = Host();
   h.host.OnCommand("exec -T app", {1, "", ""});
   h.host.OnCommand("ps -q -a app", {0, "aaa|/myapp_app_1|app|False|exited|false||3\n", ""});
   auto r = h.Run(MigrateModule(), kArgs);
   CHECK(r.failed);
-  CHECK_THAT(r.msg, Catch::EndsWith("(exit 1): service 'app' is not running (exited, exit code 3)"));
+  CHECK_THAT(r.msg,
+             Catch::EndsWith("(exit 1): service 'app' is not running (exited, exit code 3)"));
 }
 
 TEST_CASE("migrate stops when the database never accepts connections", "[modules][migrate]") {
   ModuleHarness h = Host();
   h.host.OnCommand("deployctl-wait", {1, "attempts=11\nelapsed=10\n", ""});
   h.host.OnCommand("ps -q -a postgres", {0, "", ""});
-  auto r = h.Run(MigrateModule(), Value{{"app", "myapp"}, {"release_id", "1700000000"},
-                                        {"wait_timeout", "10"}});
+  auto r = h.Run(MigrateModule(),
+                 Value{{"app", "myapp"}, {"release_id", "1700000000"}, {"wait_timeout", "10"}});
   CHECK(r.failed);
   CHECK_FALSE(r.changed);
-  CHECK(r.msg == "database service 'postgres' of myapp did not accept connections within 10 s "
-                 "on web01: service 'postgres' has no container");
+  CHECK(r.msg ==
+        "database service 'postgres' of myapp did not accept connections within 10 s "
+        "on web01: service 'postgres' has no container");
   CHECK(r.data["database_wait"] == Value{{"attempts", 11}, {"elapsed", 10}});
   for (const auto& c : h.host.commands()) CHECK(c.find("exec -T app") == std::string::npos);
 
   ModuleHarness said = Host();
-  said.host.OnCommand("deployctl-wait", {1, "attempts=61\nelapsed=60\n",
-                                         "/var/run/postgresql:5432 - no response\n"});
+  said.host.OnCommand("deployctl-wait",
+                      {1, "attempts=61\nelapsed=60\n", "/var/run/postgresql:5432 - no response\n"});
   CHECK_THAT(said.Run(MigrateModule(), kArgs).msg,
              Catch::EndsWith("within 60 s on web01: /var/run/postgresql:5432 - no response"));
 }
@@ -131,7 +139,8 @@ TEST_CASE("migrate --check records both steps", "[modules][migrate]") {
   CHECK_THAT(r.msg, Catch::StartsWith("would wait for postgres, then run: cd " + kDir));
 }
 
-TEST_CASE("the wait script retries about once a second, then gives up", "[modules][migrate][script]") {
+TEST_CASE("the wait script retries about once a second, then gives up",
+          "[modules][migrate][script]") {
   deployctl::remote::LocalTransport local("localhost");
   auto run = [&](Strings tail) {
     Strings argv = {"sh", "-c", deployctl::WaitUntilSucceedsScript(), "deployctl-wait"};

@@ -33,7 +33,7 @@ struct ModuleResult {
   // Failed because the run was refused (lock held, schema moved on): the
   // command exits with ExitCode::kRefused instead of kTaskFailed.
   bool refused = false;
-  std::string msg;                // shown on failure, and with -v
+  std::string msg;               // shown on failure, and with -v
   Value data = Value::object();  // what `register:` stores (rc, stdout, stat, ...)
 };
 

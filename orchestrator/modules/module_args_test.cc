@@ -7,8 +7,8 @@ using deployctl::ModuleError;
 using deployctl::Value;
 
 TEST_CASE("ModuleArgs reads Ansible-style booleans and integers", "[module_args]") {
-  const Value v = {{"a", "yes"}, {"b", "off"}, {"c", 1}, {"d", true}, {"n", "300"},
-                   {"m", 7},     {"x", nullptr}};
+  const Value v = {{"a", "yes"}, {"b", "off"}, {"c", 1},      {"d", true},
+                   {"n", "300"}, {"m", 7},     {"x", nullptr}};
   const ModuleArgs args("wait_for", v);
   CHECK(args.Bool("a", false));
   CHECK_FALSE(args.Bool("b", true));

@@ -28,8 +28,7 @@ Local DescribeLocal(const PutRequest& request) {
 
 // dest itself, or dest/<name> when dest names a directory.
 std::string ResolveDest(ModuleContext& ctx, const PutRequest& request) {
-  const bool is_dir =
-      request.dest.ends_with('/') || StatFollow(ctx.host, request.dest).is_dir;
+  const bool is_dir = request.dest.ends_with('/') || StatFollow(ctx.host, request.dest).is_dir;
   if (!is_dir) return request.dest;
   if (request.name.empty()) {
     throw ModuleError("dest '" + request.dest + "' is a directory; give a file path");
@@ -65,8 +64,8 @@ ModuleResult PutFile(ModuleContext& ctx, const PutRequest& request) {
   if (info.exists && !request.force) {
     ModuleResult result;
     result.msg = dest + " exists; force: false leaves it as it is";
-    result.data = {{"dest", dest}, {"checksum", local.checksum}, {"size", local.size},
-                   {"changed", false}};
+    result.data = {
+        {"dest", dest}, {"checksum", local.checksum}, {"size", local.size}, {"changed", false}};
     return result;
   }
   const bool same = info.is_regular && info.size == local.size &&
@@ -93,8 +92,10 @@ ModuleResult PutFile(ModuleContext& ctx, const PutRequest& request) {
                                   : Say(ctx.check_mode, "created ", "would create ")) +
                  dest + (changes.empty() ? "" : " (" + JoinChanges(changes) + ")");
   }
-  result.data = {{"dest", dest},           {"checksum", local.checksum},
-                 {"size", local.size},     {"mode", OctalMode(mode)},
+  result.data = {{"dest", dest},
+                 {"checksum", local.checksum},
+                 {"size", local.size},
+                 {"mode", OctalMode(mode)},
                  {"changed", result.changed}};
   return result;
 }

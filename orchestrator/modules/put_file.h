@@ -21,7 +21,7 @@ struct PutRequest {
   // The file name used when dest is a directory (dest/<name>); empty
   // refuses a directory dest.
   std::string name;
-  Attributes want;  // mode defaults to 0644 for new files, else stays
+  Attributes want;    // mode defaults to 0644 for new files, else stays
   bool force = true;  // false: never replace an existing dest
 };
 

@@ -11,9 +11,8 @@ class ReleaseMark : public Module {
  public:
   std::string_view name() const override { return "release_mark"; }
   std::vector<ArgSpec> args() const override {
-    return {{"app", true},       {"release_id", true}, {"status"},
-            {"reason"},          {"schema_revision"},  {"backup"},
-            {"backup_skipped"}};
+    return {{"app", true},       {"release_id", true}, {"status"},        {"reason"},
+            {"schema_revision"}, {"backup"},           {"backup_skipped"}};
   }
 
   ModuleResult Run(ModuleContext& ctx) const override {
@@ -32,7 +31,9 @@ class ReleaseMark : public Module {
       if (!release) {
         result.msg = "release " + id + " of " + app.name + " is not in the journal on " +
                      ctx.host.host() + ": nothing to mark";
-        result.data = {{"release_id", id}, {"status", nullptr}, {"previous_status", nullptr},
+        result.data = {{"release_id", id},
+                       {"status", nullptr},
+                       {"previous_status", nullptr},
                        {"found", false}};
         return result;
       }
@@ -52,13 +53,16 @@ class ReleaseMark : public Module {
       }
       result.changed = JournalToJson(journal) != before;
       if (result.changed) SaveJournal(ctx.host, app, journal);
-      result.msg = result.changed ? Say(ctx.check_mode, "marked ", "would mark ") + "release " + id +
-                                        " of " + app.name + " " + release->status +
-                                        (before_status == release->status ? "" : " (was " + before_status + ")")
-                                  : "release " + id + " of " + app.name + " already is " +
-                                        release->status;
-      result.data = {{"release_id", id}, {"status", release->status},
-                     {"previous_status", before_status}, {"found", true}};
+      result.msg =
+          result.changed
+              ? Say(ctx.check_mode, "marked ", "would mark ") + "release " + id + " of " +
+                    app.name + " " + release->status +
+                    (before_status == release->status ? "" : " (was " + before_status + ")")
+              : "release " + id + " of " + app.name + " already is " + release->status;
+      result.data = {{"release_id", id},
+                     {"status", release->status},
+                     {"previous_status", before_status},
+                     {"found", true}};
       return result;
     });
   }

@@ -1,7 +1,5 @@
 #include "orchestrator/modules/release_module.h"
 
-#include "orchestrator/core/builtin_files.h"
-
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +12,7 @@
 
 #include "orchestrator/app/journal.h"
 #include "orchestrator/app/lock_info.h"
+#include "orchestrator/core/builtin_files.h"
 #include "orchestrator/core/redact.h"
 #include "orchestrator/core/sha256.h"
 #include "orchestrator/modules/module_args.h"
@@ -40,7 +39,7 @@ std::string SourceRoot(const ModuleArgs& args, const ModuleContext& ctx) {
 
 // How an archive source is unpacked, by its extension.
 struct ArchiveKind {
-  std::string extension;          // for the upload's name
+  std::string extension;           // for the upload's name
   std::vector<std::string> flags;  // tar's extract flags
 };
 
@@ -176,8 +175,8 @@ class LocalTemp {
  public:
   explicit LocalTemp(const std::string& suffix) {
     static std::atomic<int> counter{0};
-    path_ = (fs::temp_directory_path() / ("deployctl-" + std::to_string(getpid()) + "-" +
-                                          std::to_string(counter++) + suffix))
+    path_ = (fs::temp_directory_path() /
+             ("deployctl-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + suffix))
                 .string();
   }
   ~LocalTemp() {
@@ -198,7 +197,7 @@ void MakeTarball(const std::string& dir, const std::string& out) {
   int rc = -1;
   try {
     rc = bp::system(bp::search_path("tar"), "--sort=name", "-C", dir, "-cf", out, ".",
-                    bp::std_in < bp::null, bp::std_out > bp::null,
+                    bp::std_in<bp::null, bp::std_out> bp::null,
                     bp::std_err > boost::filesystem::path(errors.path()));
   } catch (const std::exception& e) {
     throw ModuleError("cannot run tar on this machine: " + std::string(e.what()));
@@ -252,7 +251,8 @@ void LinkShared(ModuleContext& ctx, const AppConfig& app, const std::string& rel
     if (entry.ends_with('/')) script = "mkdir -p -- " + ShellQuote(target) + " && ";
     script += "rm -rf -- " + ShellQuote(link) + " && mkdir -p -- " + ShellQuote(DirName(link)) +
               " && ln -s -- " + ShellQuote(target) + " " + ShellQuote(link);
-    CheckRan(ctx.host.Run(Command::Shell(script)), "linking shared '" + entry + "' into " + release);
+    CheckRan(ctx.host.Run(Command::Shell(script)),
+             "linking shared '" + entry + "' into " + release);
   }
 }
 
@@ -290,8 +290,8 @@ class Release : public Module {
  public:
   std::string_view name() const override { return "release"; }
   std::vector<ArgSpec> args() const override {
-    return {{"app", true},    {"release_id", true},     {"source_root"},
-            {"backup"},      {"backup_skipped"},       {"schema_revision"}};
+    return {{"app", true}, {"release_id", true}, {"source_root"},
+            {"backup"},    {"backup_skipped"},   {"schema_revision"}};
   }
 
   ModuleResult Run(ModuleContext& ctx) const override {
@@ -316,8 +316,9 @@ class Release : public Module {
         revision = ShortSha256OfFile(preflight.source_path);
       }
 
-      CheckRan(ctx.host.Run(Command::Argv({"mkdir", "-p", "--", app.releases_dir(), app.meta_dir()})),
-               "creating " + app.releases_dir());
+      CheckRan(
+          ctx.host.Run(Command::Argv({"mkdir", "-p", "--", app.releases_dir(), app.meta_dir()})),
+          "creating " + app.releases_dir());
       CheckRan(ctx.host.Run(Command::Argv({"mkdir", "--", release})), "creating " + release);
 
       // Journaled at once, so a release that fails half-way is known (and pruned).
@@ -325,7 +326,8 @@ class Release : public Module {
       JournalRelease entry;
       entry.id = id;
       entry.revision = revision;
-      entry.user = run.contains("user") && run["user"].is_string() ? run["user"].get<std::string>() : "";
+      entry.user =
+          run.contains("user") && run["user"].is_string() ? run["user"].get<std::string>() : "";
       entry.created = static_cast<long long>(std::time(nullptr));
       entry.status = kPending;
       auto optional_arg = [&](const char* key) -> std::optional<std::string> {
@@ -349,9 +351,11 @@ class Release : public Module {
         Upload(ctx, preflight.source_path, upload);
         Extract(ctx, upload, release, kind.flags);
       } else {
-        CheckRan(ctx.host.Run(Command::Argv({"git", "clone", "--quiet", "--", app.source.url, release})),
-                 "git clone " + app.source.url);
-        CheckRan(ctx.host.Run(Command::Argv({"git", "-C", release, "checkout", "--quiet", app.source.ref})),
+        CheckRan(
+            ctx.host.Run(Command::Argv({"git", "clone", "--quiet", "--", app.source.url, release})),
+            "git clone " + app.source.url);
+        CheckRan(ctx.host.Run(
+                     Command::Argv({"git", "-C", release, "checkout", "--quiet", app.source.ref})),
                  "git checkout " + app.source.ref);
         revision = GitRevision(ctx, release);
       }

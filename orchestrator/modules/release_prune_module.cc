@@ -30,7 +30,8 @@ std::vector<BackupFile> ListBackups(remote::Transport& host, const AppConfig& ap
   for (const std::string& name : names) {
     std::optional<Value> manifest;
     if (names.contains(name + std::string(kManifestSuffix))) {
-      if (auto text = host.ReadFile(app.backups_dir() + "/" + name + std::string(kManifestSuffix))) {
+      if (auto text =
+              host.ReadFile(app.backups_dir() + "/" + name + std::string(kManifestSuffix))) {
         Value json = Value::parse(*text, nullptr, false);
         if (!json.is_discarded()) manifest = std::move(json);
       }

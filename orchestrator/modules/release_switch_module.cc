@@ -17,9 +17,8 @@ using remote::Command;
 // The temp link's suffix: the run's token, reduced to safe characters.
 std::string LinkToken(const Value& vars) {
   const Value run = RunIdentity(vars);
-  std::string token = run.contains("token") && run["token"].is_string()
-                          ? run["token"].get<std::string>()
-                          : "";
+  std::string token =
+      run.contains("token") && run["token"].is_string() ? run["token"].get<std::string>() : "";
   std::erase_if(token, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
   if (token.size() > 32) token.resize(32);
   return token.empty() ? std::to_string(getpid()) : token;
@@ -56,7 +55,8 @@ void RecordSwitch(remote::Transport& host, const AppConfig& app, Journal& journa
   for (JournalRelease& r : journal.releases) {
     if (r.id == target) continue;
     if (previous && r.id == *previous && moved) {
-      if (r.status == kLive || (previous_status == kBad && r.status != kBad)) r.status = previous_status;
+      if (r.status == kLive || (previous_status == kBad && r.status != kBad))
+        r.status = previous_status;
     } else if (r.status == kLive) {
       r.status = kGood;  // current is the only live release
     }
@@ -107,12 +107,13 @@ class ReleaseSwitch : public Module {
         ModuleResult result;
         result.changed = true;
         result.msg = "would switch " + app.name + " to release " + target;
-        result.data = {{"previous", current ? Value(*current) : Value(nullptr)}, {"current", target}};
+        result.data = {{"previous", current ? Value(*current) : Value(nullptr)},
+                       {"current", target}};
         return result;
       }
       if (!info.exists) {
-        return Failure("release " + target + " does not exist on " + ctx.host.host() + " (" +
-                       dir + ")");
+        return Failure("release " + target + " does not exist on " + ctx.host.host() + " (" + dir +
+                       ")");
       }
       if (!info.is_dir) {
         return Failure(dir + " on " + ctx.host.host() + " is not a directory");
@@ -135,11 +136,9 @@ class ReleaseSwitch : public Module {
       ModuleResult result;
       result.changed = moved;
       result.msg = moved ? Say(ctx.check_mode, "switched ", "would switch ") + app.name +
-                               " to release " + target +
-                               (current ? " (was " + *current + ")" : "")
+                               " to release " + target + (current ? " (was " + *current + ")" : "")
                          : "current of " + app.name + " already is release " + target;
-      result.data = {{"previous", current ? Value(*current) : Value(nullptr)},
-                     {"current", target}};
+      result.data = {{"previous", current ? Value(*current) : Value(nullptr)}, {"current", target}};
       return result;
     });
   }

@@ -23,8 +23,7 @@ constexpr unsigned long long kReadToChecksumLimit = 1 << 20;
 
 // The SHA-256 of the regular file `path` of `size` bytes. Throws
 // ModuleError when it cannot be read.
-std::string RemoteSha256(remote::Transport& host, const std::string& path,
-                         unsigned long long size);
+std::string RemoteSha256(remote::Transport& host, const std::string& path, unsigned long long size);
 
 // Wanted mode and ownership; unset parts are left alone.
 struct Attributes {
@@ -41,8 +40,8 @@ Attributes OwnerArgs(const ModuleArgs& args);
 // chmod when the mode differs, chown when owner or group differ (asked with
 // a `stat -c` probe). For a path this run creates, pass `current` with
 // exists=false and the mode a symbolic mode should start from (0644, or
-// 0755 for a directory): chmod and chown then run when asked for. Returns what changed, e.g. "mode 0644 -> 0600";
-// empty when nothing did. Throws ModuleError when a command fails.
+// 0755 for a directory): chmod and chown then run when asked for. Returns what changed, e.g. "mode
+// 0644 -> 0600"; empty when nothing did. Throws ModuleError when a command fails.
 std::vector<std::string> ApplyAttributes(ModuleContext& ctx, const std::string& path,
                                          const remote::RemoteFileInfo& current,
                                          const Attributes& want);

@@ -15,7 +15,8 @@ ModuleResult SetFactModule::Run(ModuleContext& ctx) const {
     for (const auto& [key, value] : ctx.args.items()) {
       if (key == "cacheable") continue;
       if (!std::regex_match(key, kName)) {
-        args.Fail("'" + key + "' is not a valid variable name (letters, digits and '_', "
+        args.Fail("'" + key +
+                  "' is not a valid variable name (letters, digits and '_', "
                   "not starting with a digit)");
       }
       facts[key] = value;

@@ -16,10 +16,10 @@ TEST_CASE("set_fact returns its arguments as ansible_facts", "[modules][set_fact
                                    {"cacheable", true}});
   CHECK_FALSE(r.failed);
   CHECK_FALSE(r.changed);
-  CHECK(r.data == Value{{"ansible_facts",
-                         {{"previous", "1700000000"},
-                          {"migrated", true},
-                          {"hosts", Value::array({"web1"})}}}});
+  CHECK(
+      r.data ==
+      Value{{"ansible_facts",
+             {{"previous", "1700000000"}, {"migrated", true}, {"hosts", Value::array({"web1"})}}}});
   CHECK(SetFactModule().accepts_any_args());
   CHECK(h.host.commands().empty());
 }

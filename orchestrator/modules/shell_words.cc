@@ -32,8 +32,8 @@ std::vector<std::string> SplitShellWords(std::string_view text) {
         const char d = text[i++];
         if (d == '"') break;
         // Inside double quotes a backslash only escapes these, as in sh.
-        if (d == '\\' && i < text.size() && std::string_view("\\\"$`\n").find(text[i]) !=
-                                                std::string_view::npos) {
+        if (d == '\\' && i < text.size() &&
+            std::string_view("\\\"$`\n").find(text[i]) != std::string_view::npos) {
           if (text[i] != '\n') word += text[i];
           ++i;
         } else {

@@ -13,8 +13,7 @@ namespace {
 
 // The template's path as the user thinks of it: relative to the project.
 std::string Shown(const std::string& path, const std::string& project_dir) {
-  const std::string relative =
-      std::filesystem::path(path).lexically_relative(project_dir).string();
+  const std::string relative = std::filesystem::path(path).lexically_relative(project_dir).string();
   return relative.empty() || relative.starts_with("..") ? path : relative;
 }
 
@@ -31,7 +30,8 @@ ModuleResult TemplateModule::Run(ModuleContext& ctx) const {
     const std::string dir = ctx.project_dir.empty() ? "." : ctx.project_dir;
     const std::string path = FindLocalFile(args, src, {dir + "/templates", dir});
     std::ifstream in(path, std::ios::binary);
-    if (!in || std::filesystem::is_directory(path)) args.Fail("cannot read template '" + path + "'");
+    if (!in || std::filesystem::is_directory(path))
+      args.Fail("cannot read template '" + path + "'");
     std::stringstream text;
     text << in.rdbuf();
 

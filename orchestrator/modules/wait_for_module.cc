@@ -39,8 +39,9 @@ WaitClock& SystemWaitClock() {
 }
 
 std::vector<ArgSpec> WaitForModule::args() const {
-  return {{"host"},  {"port"},  {"path"},            {"state"}, {"timeout"},
-          {"delay"}, {"sleep"}, {"connect_timeout"}, {"msg"}};
+  return {{"host"},    {"port"},  {"path"},  {"state"},
+          {"timeout"}, {"delay"}, {"sleep"}, {"connect_timeout"},
+          {"msg"}};
 }
 
 ModuleResult WaitForModule::Run(ModuleContext& ctx) const {

@@ -87,8 +87,7 @@ TEST_CASE("wait_for state=stopped waits for the port to close", "[modules][wait_
 
   ModuleHarness open;
   open.host.OnCommand("wait_for 127.0.0.1 9", {0, "", ""});
-  auto timeout =
-      open.Run(WaitForModule(clock), {{"port", 9}, {"state", "absent"}, {"timeout", 1}});
+  auto timeout = open.Run(WaitForModule(clock), {{"port", 9}, {"state", "absent"}, {"timeout", 1}});
   CHECK(timeout.msg == "Timeout when waiting for 127.0.0.1:9 to stop");
 }
 
@@ -114,8 +113,8 @@ TEST_CASE("wait_for a path uses stat, no command", "[modules][wait_for]") {
   CHECK(r.data["path"] == "/run/app.pid");
   CHECK(h.host.commands().empty());
 
-  auto gone = h.Run(WaitForModule(clock),
-                    {{"path", "/run/app.pid"}, {"state", "absent"}, {"timeout", 2}});
+  auto gone =
+      h.Run(WaitForModule(clock), {{"path", "/run/app.pid"}, {"state", "absent"}, {"timeout", 2}});
   CHECK(gone.msg == "Timeout when waiting for /run/app.pid to be absent");
   auto file = h.Run(WaitForModule(clock), {{"path", "/run/other"}, {"timeout", 0}});
   CHECK(file.msg == "Timeout when waiting for file /run/other");

@@ -56,14 +56,13 @@ class RenderingGuard {
   RenderingGuard(RenderContext& ctx, const std::string& path) : ctx_(ctx) {
     auto it = std::find(ctx.rendering.begin(), ctx.rendering.end(), path);
     if (it != ctx.rendering.end()) {
-      throw RecursionError("recursive loop detected in template: " +
-                           Chain(ctx.rendering,
-                                 static_cast<size_t>(it - ctx.rendering.begin()), path));
+      throw RecursionError(
+          "recursive loop detected in template: " +
+          Chain(ctx.rendering, static_cast<size_t>(it - ctx.rendering.begin()), path));
     }
     if (ctx.rendering.size() >= kMaxNesting) {
-      throw RecursionError("variables nested too deeply (more than " +
-                           std::to_string(kMaxNesting) + " levels): " +
-                           Chain(ctx.rendering, 0, path));
+      throw RecursionError("variables nested too deeply (more than " + std::to_string(kMaxNesting) +
+                           " levels): " + Chain(ctx.rendering, 0, path));
     }
     ctx.rendering.push_back(path);
   }
@@ -82,10 +81,10 @@ Value RenderVariableText(const std::string& text, const std::string& path, Rende
 struct Result {
   const Value* ref = nullptr;
   Value owned;
-  bool raw = false;        // borrowed from vars: nested strings may be unrendered templates
+  bool raw = false;  // borrowed from vars: nested strings may be unrendered templates
   bool undefined = false;
-  std::string path;        // the lookup, "app.db.port"; empty for computed values
-  std::string reason;      // undefined: why, e.g. "'dict object' has no attribute 'port'"
+  std::string path;    // the lookup, "app.db.port"; empty for computed values
+  std::string reason;  // undefined: why, e.g. "'dict object' has no attribute 'port'"
 
   const Value& get() const { return ref != nullptr ? *ref : owned; }
 
@@ -150,8 +149,10 @@ class Evaluator {
 
   Result Eval(const Expr& e) {
     switch (e.kind) {
-      case Expr::Kind::kLiteral: return Result::Borrow(e.value);
-      case Expr::Kind::kName: return Name(e.name);
+      case Expr::Kind::kLiteral:
+        return Result::Borrow(e.value);
+      case Expr::Kind::kName:
+        return Name(e.name);
       case Expr::Kind::kAttr: {
         Result base = Eval(*e.operands[0]);
         return Lookup(std::move(base), *e.operands[0], Value(e.name));
@@ -161,7 +162,8 @@ class Evaluator {
         Result key = Eval(*e.operands[1]);
         return Lookup(std::move(base), *e.operands[0], Use(key));
       }
-      case Expr::Kind::kSlice: return Slice(e);
+      case Expr::Kind::kSlice:
+        return Slice(e);
       case Expr::Kind::kList: {
         Value out = Value::array();
         for (const auto& item : e.operands) out.push_back(Take(*item));
@@ -216,12 +218,13 @@ class Evaluator {
         Result cond = Eval(*e.operands[0]);
         if (IsTruthy(Use(cond))) return Eval(*e.operands[1]);
         if (e.operands[2]) return Eval(*e.operands[2]);
-        return Result::Undefined(
-            {}, "the inline if-expression '" + std::string(Source(e)) +
-                    "' evaluated to false and no else section was defined");
+        return Result::Undefined({}, "the inline if-expression '" + std::string(Source(e)) +
+                                         "' evaluated to false and no else section was defined");
       }
-      case Expr::Kind::kFilter: return Filter(e);
-      case Expr::Kind::kTest: return Test(e);
+      case Expr::Kind::kFilter:
+        return Filter(e);
+      case Expr::Kind::kTest:
+        return Test(e);
       case Expr::Kind::kMethod: {
         Result object = Eval(*e.operands[0]);
         const Value& target = Use(object);
@@ -497,7 +500,9 @@ class Evaluator {
     if (!e.args.positional.empty()) value_expr = e.args.positional[0].get();
     if (e.args.positional.size() > 1) boolean_expr = e.args.positional[1].get();
     for (const auto& [name, arg] : e.args.keyword) {
-      const Expr** slot = name == "value" ? &value_expr : name == "boolean" ? &boolean_expr : nullptr;
+      const Expr** slot = name == "value"     ? &value_expr
+                          : name == "boolean" ? &boolean_expr
+                                              : nullptr;
       if (slot == nullptr || *slot != nullptr) return std::nullopt;
       *slot = arg.get();
     }
@@ -537,10 +542,10 @@ class Evaluator {
                           "dict.items())");
     }
     if (item.size() != node.targets.size()) {
-      throw TemplateError(std::string(item.size() > node.targets.size() ? "too many"
-                                                                         : "not enough") +
-                          " values to unpack (expected " + std::to_string(node.targets.size()) +
-                          ", got " + std::to_string(item.size()) + ")");
+      throw TemplateError(
+          std::string(item.size() > node.targets.size() ? "too many" : "not enough") +
+          " values to unpack (expected " + std::to_string(node.targets.size()) + ", got " +
+          std::to_string(item.size()) + ")");
     }
     for (size_t i = 0; i < node.targets.size(); ++i) {
       locals_.push_back(Local{node.targets[i], &item[i], {}});

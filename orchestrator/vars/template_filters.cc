@@ -17,7 +17,9 @@ namespace {
 
 using Result = std::optional<Value>;
 
-std::string TypeOf(const Value& v) { return std::string(PyTypeName(v)); }
+std::string TypeOf(const Value& v) {
+  return std::string(PyTypeName(v));
+}
 
 // Python iteration: list items, dict keys, string characters.
 std::vector<Value> Iterate(const Value& v) {
@@ -70,7 +72,9 @@ Value SortKey(const Value& item, const Value& attribute, bool case_sensitive) {
   return key;
 }
 
-std::string Text(const FilterInput& in) { return PyStr(*in.value); }
+std::string Text(const FilterInput& in) {
+  return PyStr(*in.value);
+}
 
 // --- defaults and checks -------------------------------------------------
 
@@ -123,11 +127,21 @@ Result Dirname(const FilterInput& in) {
   return head;
 }
 
-Result Lower(const FilterInput& in) { return PyLower(Text(in)); }
-Result Upper(const FilterInput& in) { return PyUpper(Text(in)); }
-Result Capitalize(const FilterInput& in) { return PyCapitalize(Text(in)); }
-Result Title(const FilterInput& in) { return JinjaTitle(Text(in)); }
-Result ToString(const FilterInput& in) { return Text(in); }
+Result Lower(const FilterInput& in) {
+  return PyLower(Text(in));
+}
+Result Upper(const FilterInput& in) {
+  return PyUpper(Text(in));
+}
+Result Capitalize(const FilterInput& in) {
+  return PyCapitalize(Text(in));
+}
+Result Title(const FilterInput& in) {
+  return JinjaTitle(Text(in));
+}
+Result ToString(const FilterInput& in) {
+  return Text(in);
+}
 
 Result Trim(const FilterInput& in) {
   std::string text = Text(in);
@@ -316,7 +330,9 @@ Result Last(const FilterInput& in) {
   return std::move(items.back());
 }
 
-Result List(const FilterInput& in) { return ToList(Iterate(*in.value)); }
+Result List(const FilterInput& in) {
+  return ToList(Iterate(*in.value));
+}
 
 Result Reverse(const FilterInput& in) {
   auto items = Iterate(*in.value);
@@ -352,8 +368,8 @@ Result Unique(const FilterInput& in) {
   std::vector<Value> seen;
   for (auto& item : Iterate(*in.value)) {
     Value key = SortKey(item, in.args[1], case_sensitive);
-    bool duplicate = std::any_of(seen.begin(), seen.end(),
-                                 [&](const Value& s) { return PyEquals(s, key); });
+    bool duplicate =
+        std::any_of(seen.begin(), seen.end(), [&](const Value& s) { return PyEquals(s, key); });
     if (duplicate) continue;
     seen.push_back(std::move(key));
     out.push_back(std::move(item));
@@ -419,15 +435,18 @@ Result Map(const FilterInput& in) {
   return out;
 }
 
-Result Min(const FilterInput& in) { return Extreme(in, false); }
-Result Max(const FilterInput& in) { return Extreme(in, true); }
+Result Min(const FilterInput& in) {
+  return Extreme(in, false);
+}
+Result Max(const FilterInput& in) {
+  return Extreme(in, true);
+}
 
 // --- dicts -----------------------------------------------------------------
 
 Result Dict2Items(const FilterInput& in) {
   if (!in.value->is_object()) {
-    throw TemplateError("dict2items requires a dictionary, got " + TypeOf(*in.value) +
-                        " instead.");
+    throw TemplateError("dict2items requires a dictionary, got " + TypeOf(*in.value) + " instead.");
   }
   std::string key_name = PyStr(in.args[0]), value_name = PyStr(in.args[1]);
   Value out = Value::array();
@@ -469,10 +488,11 @@ Result Combine(const FilterInput& in) {
     throw TemplateError("combine expects dictionaries, got " + TypeOf(*in.value));
   }
   Value out = *in.value;
-  std::vector<Value> others = in.args[0].is_array() ? Iterate(in.args[0])
-                                                    : std::vector<Value>{in.args[0]};
+  std::vector<Value> others =
+      in.args[0].is_array() ? Iterate(in.args[0]) : std::vector<Value>{in.args[0]};
   for (const auto& other : others) {
-    if (!other.is_object()) throw TemplateError("combine expects dictionaries, got " + TypeOf(other));
+    if (!other.is_object())
+      throw TemplateError("combine expects dictionaries, got " + TypeOf(other));
     Merge(out, other, IsTruthy(in.args[1]));
   }
   return out;
@@ -533,9 +553,15 @@ const std::vector<FilterSpec>& Registry() {
         {"lower", {}, Lower},
         {"mandatory", {{"msg", kNone}}, Mandatory, true},
         {"map", {{"filter", kNone}}, Map, false, "", true},
-        {"max", {{"case_sensitive", false}, {"attribute", kNone}}, Max, false,
+        {"max",
+         {{"case_sensitive", false}, {"attribute", kNone}},
+         Max,
+         false,
          "No aggregated item, sequence was empty."},
-        {"min", {{"case_sensitive", false}, {"attribute", kNone}}, Min, false,
+        {"min",
+         {{"case_sensitive", false}, {"attribute", kNone}},
+         Min,
+         false,
          "No aggregated item, sequence was empty."},
         {"quote", {}, Quote},
         {"regex_replace",
@@ -548,9 +574,7 @@ const std::vector<FilterSpec>& Registry() {
         {"replace", {{"old", kNone, true}, {"new", kNone, true}, {"count", kNone}}, Replace},
         {"reverse", {}, Reverse},
         {"round", {{"precision", 0}, {"method", "common"}}, Round},
-        {"sort",
-         {{"reverse", false}, {"case_sensitive", false}, {"attribute", kNone}},
-         Sort},
+        {"sort", {{"reverse", false}, {"case_sensitive", false}, {"attribute", kNone}}, Sort},
         {"split", {{"sep", kNone}, {"maxsplit", -1}}, Split},
         {"string", {}, ToString},
         {"ternary",
@@ -578,7 +602,9 @@ std::optional<size_t> FindFilter(std::string_view name) {
   return std::nullopt;
 }
 
-const FilterSpec& FilterAt(size_t index) { return Registry().at(index); }
+const FilterSpec& FilterAt(size_t index) {
+  return Registry().at(index);
+}
 
 std::vector<std::string> FilterNames() {
   std::vector<std::string> names;
@@ -593,8 +619,9 @@ std::optional<Value> ApplyFilter(const FilterSpec& filter, const Value* input,
   const auto& params = filter.params;
   FilterInput call{input, input_name, {}, {}, {}};
   if (filter.variadic && positional.size() > params.size()) {
-    call.extra.assign(std::make_move_iterator(positional.begin() + static_cast<long>(params.size())),
-                      std::make_move_iterator(positional.end()));
+    call.extra.assign(
+        std::make_move_iterator(positional.begin() + static_cast<long>(params.size())),
+        std::make_move_iterator(positional.end()));
     positional.resize(params.size());
   }
   if (positional.size() > params.size()) {

@@ -22,9 +22,9 @@ struct FilterParam {
 
 // What a filter is called with.
 struct FilterInput {
-  const Value* value;            // null when the input is undefined
-  std::string_view input_name;   // the input as written, for messages
-  std::vector<Value> args;       // one per parameter, defaults filled in
+  const Value* value;           // null when the input is undefined
+  std::string_view input_name;  // the input as written, for messages
+  std::vector<Value> args;      // one per parameter, defaults filled in
   // Variadic filters (map): positional and keyword arguments beyond the
   // declared parameters.
   std::vector<Value> extra;

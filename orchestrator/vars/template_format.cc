@@ -98,14 +98,29 @@ void AppendJsonString(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     uint32_t cp = DecodeUtf8(s, i);
     switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (cp >= 0x20 && cp < 0x7f) {
       out += static_cast<char>(cp);
@@ -181,15 +196,23 @@ void AppendJson(std::string& out, const Value& v, int indent, int depth) {
 
 std::string_view PyTypeName(const Value& value) {
   switch (value.type()) {
-    case Value::value_t::null: return "NoneType";
-    case Value::value_t::boolean: return "bool";
+    case Value::value_t::null:
+      return "NoneType";
+    case Value::value_t::boolean:
+      return "bool";
     case Value::value_t::number_integer:
-    case Value::value_t::number_unsigned: return "int";
-    case Value::value_t::number_float: return "float";
-    case Value::value_t::string: return "str";
-    case Value::value_t::array: return "list";
-    case Value::value_t::object: return "dict";
-    default: return "object";
+    case Value::value_t::number_unsigned:
+      return "int";
+    case Value::value_t::number_float:
+      return "float";
+    case Value::value_t::string:
+      return "str";
+    case Value::value_t::array:
+      return "list";
+    case Value::value_t::object:
+      return "dict";
+    default:
+      return "object";
   }
 }
 

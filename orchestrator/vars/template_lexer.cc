@@ -13,10 +13,18 @@ constexpr size_t npos = std::string_view::npos;
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsNameChar(char c) { return IsNameStart(c) || IsDigit(c); }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsNameChar(char c) {
+  return IsNameStart(c) || IsDigit(c);
+}
+bool IsHex(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 std::string_view LStripSpace(std::string_view s) {
   size_t i = 0;
@@ -97,8 +105,8 @@ class Lexer {
 
   void EmitText(std::string_view text) {
     if (text.empty()) return;
-    tokens_.push_back(Token{TokenKind::kText, static_cast<size_t>(text.data() - src_.data()), text,
-                            {}, 0, 0});
+    tokens_.push_back(
+        Token{TokenKind::kText, static_cast<size_t>(text.data() - src_.data()), text, {}, 0, 0});
   }
 
   size_t SkipOneNewline(size_t pos) const {
@@ -236,17 +244,20 @@ class Lexer {
     Token& token = tokens_.back();
     if (is_float) {
       auto value = ParsePyFloat(token.text);
-      if (!value) throw SyntaxError(src_, start, "invalid number '" + std::string(token.text) + "'");
+      if (!value)
+        throw SyntaxError(src_, start, "invalid number '" + std::string(token.text) + "'");
       token.float_value = *value;
     } else {
       auto value = ParsePyInt(token.text, prefixed ? 0 : 10);
-      if (!value) throw SyntaxError(src_, start, "invalid number '" + std::string(token.text) + "'");
+      if (!value)
+        throw SyntaxError(src_, start, "invalid number '" + std::string(token.text) + "'");
       token.int_value = *value;
     }
   }
 
   uint32_t Hex(size_t at, size_t count, size_t escape_start) {
-    if (at + count > src_.size()) throw SyntaxError(src_, escape_start, "truncated escape sequence");
+    if (at + count > src_.size())
+      throw SyntaxError(src_, escape_start, "truncated escape sequence");
     uint32_t value = 0;
     for (size_t i = 0; i < count; ++i) {
       char h = src_[at + i];
@@ -283,19 +294,46 @@ class Lexer {
       char e = src_[pos_ + 1];
       pos_ += 2;
       switch (e) {
-        case '\n': break;  // line continuation
-        case '\\': value += '\\'; break;
-        case '\'': value += '\''; break;
-        case '"': value += '"'; break;
-        case 'n': value += '\n'; break;
-        case 't': value += '\t'; break;
-        case 'r': value += '\r'; break;
-        case 'a': value += '\a'; break;
-        case 'b': value += '\b'; break;
-        case 'f': value += '\f'; break;
-        case 'v': value += '\v'; break;
-        case 'x': AppendUtf8(value, Hex(pos_, 2, escape)); pos_ += 2; break;
-        case 'u': AppendUtf8(value, Hex(pos_, 4, escape)); pos_ += 4; break;
+        case '\n':
+          break;  // line continuation
+        case '\\':
+          value += '\\';
+          break;
+        case '\'':
+          value += '\'';
+          break;
+        case '"':
+          value += '"';
+          break;
+        case 'n':
+          value += '\n';
+          break;
+        case 't':
+          value += '\t';
+          break;
+        case 'r':
+          value += '\r';
+          break;
+        case 'a':
+          value += '\a';
+          break;
+        case 'b':
+          value += '\b';
+          break;
+        case 'f':
+          value += '\f';
+          break;
+        case 'v':
+          value += '\v';
+          break;
+        case 'x':
+          AppendUtf8(value, Hex(pos_, 2, escape));
+          pos_ += 2;
+          break;
+        case 'u':
+          AppendUtf8(value, Hex(pos_, 4, escape));
+          pos_ += 4;
+          break;
         case 'U': {
           uint32_t cp = Hex(pos_, 8, escape);
           if (cp > 0x10FFFF) throw SyntaxError(src_, escape, "invalid \\U escape");
@@ -349,8 +387,12 @@ class Lexer {
 
 }  // namespace
 
-std::vector<Token> LexTemplate(std::string_view source) { return Lexer(source).Template(); }
+std::vector<Token> LexTemplate(std::string_view source) {
+  return Lexer(source).Template();
+}
 
-std::vector<Token> LexExpression(std::string_view source) { return Lexer(source).Expression(); }
+std::vector<Token> LexExpression(std::string_view source) {
+  return Lexer(source).Expression();
+}
 
 }  // namespace deployctl::template_internal

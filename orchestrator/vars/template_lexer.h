@@ -26,8 +26,8 @@ enum class TokenKind {
   kInteger,
   kFloat,
   kString,
-  kOperator,    // + - * / // % ** ~ == != < <= > >= = ( ) [ ] { } . , : |
-  kEnd,         // end of input
+  kOperator,  // + - * / // % ** ~ == != < <= > >= = ( ) [ ] { } . , : |
+  kEnd,       // end of input
 };
 
 struct Token {

@@ -13,7 +13,9 @@ namespace {
 
 constexpr int64_t kMaxRange = 100000;  // Jinja's sandbox limit
 
-std::string TypeOf(const Value& v) { return std::string(PyTypeName(v)); }
+std::string TypeOf(const Value& v) {
+  return std::string(PyTypeName(v));
+}
 
 // Binds arguments to parameter names; the first `required` are mandatory.
 std::vector<std::optional<Value>> Bind(std::string_view method, const std::vector<Value>& args,
@@ -38,7 +40,8 @@ std::vector<std::optional<Value>> Bind(std::string_view method, const std::vecto
     bound[static_cast<size_t>(it - params.begin())] = value;
   }
   for (size_t i = 0; i < required; ++i) {
-    if (!bound[i]) throw TemplateError(name + "() missing argument '" + std::string(params[i]) + "'");
+    if (!bound[i])
+      throw TemplateError(name + "() missing argument '" + std::string(params[i]) + "'");
   }
   return bound;
 }
@@ -181,7 +184,9 @@ Value CallMethod(const Value& object, std::string_view name, const std::vector<V
   return std::move(*result);
 }
 
-bool IsKnownFunction(std::string_view name) { return name == "range"; }
+bool IsKnownFunction(std::string_view name) {
+  return name == "range";
+}
 
 Value CallFunction(std::string_view name, const std::vector<Value>& args,
                    const KeywordArgs& keyword) {
@@ -202,8 +207,7 @@ Value CallFunction(std::string_view name, const std::vector<Value>& args,
   Value out = Value::array();
   for (int64_t i = start; step > 0 ? i < stop : i > stop;) {
     if (static_cast<int64_t>(out.size()) >= kMaxRange) {
-      throw TemplateError("range() is too big (more than " + std::to_string(kMaxRange) +
-                          " items)");
+      throw TemplateError("range() is too big (more than " + std::to_string(kMaxRange) + " items)");
     }
     out.push_back(i);
     if (__builtin_add_overflow(i, step, &i)) break;

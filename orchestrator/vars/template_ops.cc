@@ -11,16 +11,24 @@ namespace deployctl {
 
 bool IsTruthy(const Value& value) {
   switch (value.type()) {
-    case Value::value_t::null: return false;
-    case Value::value_t::boolean: return value.get<bool>();
-    case Value::value_t::number_integer: return value.get<int64_t>() != 0;
-    case Value::value_t::number_unsigned: return value.get<uint64_t>() != 0;
-    case Value::value_t::number_float: return value.get<double>() != 0.0;
+    case Value::value_t::null:
+      return false;
+    case Value::value_t::boolean:
+      return value.get<bool>();
+    case Value::value_t::number_integer:
+      return value.get<int64_t>() != 0;
+    case Value::value_t::number_unsigned:
+      return value.get<uint64_t>() != 0;
+    case Value::value_t::number_float:
+      return value.get<double>() != 0.0;
     // json::empty() is false for every string, so test the text itself.
-    case Value::value_t::string: return !value.get_ref<const std::string&>().empty();
+    case Value::value_t::string:
+      return !value.get_ref<const std::string&>().empty();
     case Value::value_t::array:
-    case Value::value_t::object: return !value.empty();
-    default: return false;
+    case Value::value_t::object:
+      return !value.empty();
+    default:
+      return false;
   }
 }
 
@@ -116,9 +124,12 @@ Value Arithmetic(BinaryOp op, const Value& a, const Value& b) {
   }
   double x = AsDouble(a), y = AsDouble(b);
   switch (op) {
-    case BinaryOp::kAdd: return x + y;
-    case BinaryOp::kSub: return x - y;
-    case BinaryOp::kMul: return x * y;
+    case BinaryOp::kAdd:
+      return x + y;
+    case BinaryOp::kSub:
+      return x - y;
+    case BinaryOp::kMul:
+      return x * y;
     case BinaryOp::kDiv:
       if (y == 0) throw TemplateError("division by zero");
       return x / y;
@@ -136,40 +147,62 @@ Value Arithmetic(BinaryOp op, const Value& a, const Value& b) {
   }
 }
 
-bool IsSequenceForRepeat(const Value& v) { return v.is_string() || v.is_array(); }
+bool IsSequenceForRepeat(const Value& v) {
+  return v.is_string() || v.is_array();
+}
 
 }  // namespace
 
 const char* OpSymbol(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: return "+";
-    case BinaryOp::kSub: return "-";
-    case BinaryOp::kMul: return "*";
-    case BinaryOp::kDiv: return "/";
-    case BinaryOp::kFloorDiv: return "//";
-    case BinaryOp::kMod: return "%";
-    case BinaryOp::kPow: return "**";
-    case BinaryOp::kConcat: return "~";
+    case BinaryOp::kAdd:
+      return "+";
+    case BinaryOp::kSub:
+      return "-";
+    case BinaryOp::kMul:
+      return "*";
+    case BinaryOp::kDiv:
+      return "/";
+    case BinaryOp::kFloorDiv:
+      return "//";
+    case BinaryOp::kMod:
+      return "%";
+    case BinaryOp::kPow:
+      return "**";
+    case BinaryOp::kConcat:
+      return "~";
   }
   return "?";
 }
 
 const char* OpSymbol(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "==";
-    case CompareOp::kNe: return "!=";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
-    case CompareOp::kIn: return "in";
-    case CompareOp::kNotIn: return "not in";
+    case CompareOp::kEq:
+      return "==";
+    case CompareOp::kNe:
+      return "!=";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
+    case CompareOp::kIn:
+      return "in";
+    case CompareOp::kNotIn:
+      return "not in";
   }
   return "?";
 }
 
-bool IsNumeric(const Value& v) { return v.is_number() || v.is_boolean(); }
-bool IsIntegral(const Value& v) { return v.is_number_integer() || v.is_boolean(); }
+bool IsNumeric(const Value& v) {
+  return v.is_number() || v.is_boolean();
+}
+bool IsIntegral(const Value& v) {
+  return v.is_number_integer() || v.is_boolean();
+}
 
 double AsDouble(const Value& v) {
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
@@ -256,14 +289,22 @@ bool PyContains(const Value& container, const Value& item) {
 
 bool Compare(CompareOp op, const Value& a, const Value& b) {
   switch (op) {
-    case CompareOp::kEq: return PyEquals(a, b);
-    case CompareOp::kNe: return !PyEquals(a, b);
-    case CompareOp::kLt: return PyCompare(a, b, op) < 0;
-    case CompareOp::kLe: return PyCompare(a, b, op) <= 0;
-    case CompareOp::kGt: return PyCompare(a, b, op) > 0;
-    case CompareOp::kGe: return PyCompare(a, b, op) >= 0;
-    case CompareOp::kIn: return PyContains(b, a);
-    case CompareOp::kNotIn: return !PyContains(b, a);
+    case CompareOp::kEq:
+      return PyEquals(a, b);
+    case CompareOp::kNe:
+      return !PyEquals(a, b);
+    case CompareOp::kLt:
+      return PyCompare(a, b, op) < 0;
+    case CompareOp::kLe:
+      return PyCompare(a, b, op) <= 0;
+    case CompareOp::kGt:
+      return PyCompare(a, b, op) > 0;
+    case CompareOp::kGe:
+      return PyCompare(a, b, op) >= 0;
+    case CompareOp::kIn:
+      return PyContains(b, a);
+    case CompareOp::kNotIn:
+      return !PyContains(b, a);
   }
   return false;
 }

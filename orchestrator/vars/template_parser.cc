@@ -343,8 +343,7 @@ class Parser {
   }
 
   template <typename Next>
-  ExprPtr BinaryLevel(std::initializer_list<std::pair<std::string_view, BinaryOp>> ops,
-                      Next next) {
+  ExprPtr BinaryLevel(std::initializer_list<std::pair<std::string_view, BinaryOp>> ops, Next next) {
     ExprPtr left = (this->*next)();
     while (true) {
       auto hit = std::find_if(ops.begin(), ops.end(), [&](const auto& o) { return IsOp(o.first); });
@@ -591,8 +590,8 @@ class Parser {
         auto [name, offset] = FilterName();
         auto index = FindFilter(name);
         if (!index) {
-          throw SyntaxError(src_, offset, "unknown filter '" + name + "'" +
-                                              DidYouMean(name, FilterNames()));
+          throw SyntaxError(src_, offset,
+                            "unknown filter '" + name + "'" + DidYouMean(name, FilterNames()));
         }
         auto e = Make(Expr::Kind::kFilter, std::move(node));
         e->name = std::move(name);

@@ -18,11 +18,13 @@ struct Compiled {
 };
 
 [[noreturn]] void Invalid(std::string_view pattern, std::string_view why) {
-  throw TemplateError("invalid regular expression '" + std::string(pattern) + "': " +
-                      std::string(why));
+  throw TemplateError("invalid regular expression '" + std::string(pattern) +
+                      "': " + std::string(why));
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -138,8 +140,7 @@ std::shared_ptr<Compiled> Compile(std::string_view pattern, bool ignorecase, boo
 }
 
 // Compiling is slow and the same pattern is applied for every loop item.
-std::shared_ptr<Compiled> CachedCompile(std::string_view pattern, bool ignorecase,
-                                        bool multiline) {
+std::shared_ptr<Compiled> CachedCompile(std::string_view pattern, bool ignorecase, bool multiline) {
   thread_local std::unordered_map<std::string, std::shared_ptr<Compiled>> cache;
   std::string key = std::string(pattern) + (ignorecase ? "\1i" : "\1-") + (multiline ? "m" : "-");
   auto it = cache.find(key);

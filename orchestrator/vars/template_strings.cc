@@ -9,9 +9,15 @@ namespace {
 
 constexpr std::string_view kWhitespace = " \t\n\r\v\f";
 
-bool IsSpace(char c) { return kWhitespace.find(c) != std::string_view::npos; }
-bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
-bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsSpace(char c) {
+  return kWhitespace.find(c) != std::string_view::npos;
+}
+bool IsAsciiLower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool IsAsciiUpper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
 
 int DigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -96,7 +102,9 @@ void AppendUpper(std::string& out, uint32_t cp) {
   }
 }
 
-bool IsCased(uint32_t cp) { return LowerCp(cp) != cp || UpperCp(cp) != cp || cp == 0xDF; }
+bool IsCased(uint32_t cp) {
+  return LowerCp(cp) != cp || UpperCp(cp) != cp || cp == 0xDF;
+}
 
 // Maps each code point; `upper(i, cp)` says whether the i-th goes upper.
 template <typename UpperWhen>
@@ -306,8 +314,8 @@ std::optional<int64_t> ParsePyInt(std::string_view text, int base) {
   uint64_t limit = negative ? static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1
                             : static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   if (value > limit) return std::nullopt;
-  if (negative) return value == limit ? std::numeric_limits<int64_t>::min()
-                                      : -static_cast<int64_t>(value);
+  if (negative)
+    return value == limit ? std::numeric_limits<int64_t>::min() : -static_cast<int64_t>(value);
   return static_cast<int64_t>(value);
 }
 

@@ -10,7 +10,9 @@ namespace {
 
 constexpr size_t kMaxQuoted = 100;  // bytes of a line quoted around the error
 
-bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool IsContinuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 }  // namespace
 

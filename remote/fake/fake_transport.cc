@@ -52,7 +52,9 @@ void FakeTransport::AddLink(const std::string& path, std::string target) {
   files_[path] = std::move(link);
 }
 
-void FakeTransport::Remove(const std::string& path) { files_.erase(path); }
+void FakeTransport::Remove(const std::string& path) {
+  files_.erase(path);
+}
 
 const FakeFile* FakeTransport::Find(const std::string& path) const {
   auto it = files_.find(path);

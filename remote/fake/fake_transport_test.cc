@@ -13,8 +13,7 @@ TEST_CASE("FakeTransport answers with the first matching rule", "[fake_transport
   CHECK(host.Run(Command::Argv({"systemctl", "is-active", "app"})).exit_status == 3);
   CHECK(host.Run(Command::Argv({"systemctl", "is-active", "app"})).out == "active\n");
   CHECK(host.Run(Command::Argv({"true"})).exit_status == 0);
-  CHECK(host.commands() ==
-        Strings{"systemctl is-active app", "systemctl is-active app", "true"});
+  CHECK(host.commands() == Strings{"systemctl is-active app", "systemctl is-active app", "true"});
 }
 
 TEST_CASE("FakeTransport keeps files for Stat, ReadFile and WriteFile", "[fake_transport]") {

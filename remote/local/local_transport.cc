@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
-#include <spdlog/spdlog.h>
 
 #include "orchestrator/core/redact.h"
 #include "remote/temp_path.h"
@@ -41,7 +40,9 @@ class Fd {
   int fd_ = -1;
 };
 
-std::string Errno(int err) { return std::strerror(err); }
+std::string Errno(int err) {
+  return std::strerror(err);
+}
 
 // Blocks SIGPIPE on this thread while a command's stdin is written, so a
 // command that exits without reading makes write() fail with EPIPE instead
@@ -106,7 +107,9 @@ void AtomicWrite(const std::string& host, const std::string& path, unsigned mode
   }
 }
 
-void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void SetNonBlocking(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
@@ -117,11 +120,14 @@ CommandResult LocalTransport::Run(const Command& command) {
   spdlog::debug("[{}] $ {}", host_, Redact(rendered));
 
   int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) throw Error(ExitCode::kTaskFailed, host_ + ": pipe: " + Errno(errno));
+  if (::pipe2(in, O_CLOEXEC) != 0)
+    throw Error(ExitCode::kTaskFailed, host_ + ": pipe: " + Errno(errno));
   Fd in_r(in[0]), in_w(in[1]);
-  if (::pipe2(out, O_CLOEXEC) != 0) throw Error(ExitCode::kTaskFailed, host_ + ": pipe: " + Errno(errno));
+  if (::pipe2(out, O_CLOEXEC) != 0)
+    throw Error(ExitCode::kTaskFailed, host_ + ": pipe: " + Errno(errno));
   Fd out_r(out[0]), out_w(out[1]);
-  if (::pipe2(err, O_CLOEXEC) != 0) throw Error(ExitCode::kTaskFailed, host_ + ": pipe: " + Errno(errno));
+  if (::pipe2(err, O_CLOEXEC) != 0)
+    throw Error(ExitCode::kTaskFailed, host_ + ": pipe: " + Errno(errno));
   Fd err_r(err[0]), err_w(err[1]);
 
   posix_spawn_file_actions_t actions;
@@ -138,11 +144,12 @@ CommandResult LocalTransport::Run(const Command& command) {
   posix_spawnattr_setsigmask(&attr, &no_signals);
   posix_spawnattr_setsigdefault(&attr, &default_signals);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   const char* argv[] = {"/bin/sh", "-c", rendered.c_str(), nullptr};
   pid_t pid = -1;
-  int spawn_error = posix_spawn(&pid, "/bin/sh", &actions, &attr, const_cast<char**>(argv), environ);
+  int spawn_error =
+      posix_spawn(&pid, "/bin/sh", &actions, &attr, const_cast<char**>(argv), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (spawn_error != 0) {

@@ -5,14 +5,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <spdlog/spdlog.h>
 
 #include "remote/transport.h"
 
@@ -131,7 +130,8 @@ void PortForwarder::Pump(Relay& relay) {
     uint32_t window = ssh_channel_window_size(relay.channel);
     if (window == 0) break;
     size_t n = std::min({static_cast<size_t>(window), relay.to_remote.size(), kChunk});
-    int written = ssh_channel_write(relay.channel, relay.to_remote.data(), static_cast<uint32_t>(n));
+    int written =
+        ssh_channel_write(relay.channel, relay.to_remote.data(), static_cast<uint32_t>(n));
     if (written == SSH_ERROR) {
       relay.dead = true;
       return;

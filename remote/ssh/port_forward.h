@@ -3,14 +3,14 @@
 // one background thread per session relaying bytes both ways.
 #pragma once
 
+#include <libssh/libssh.h>
+
 #include <atomic>
 #include <list>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <libssh/libssh.h>
 
 namespace deployctl::remote::ssh {
 

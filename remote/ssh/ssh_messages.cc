@@ -29,8 +29,7 @@ std::string UnknownHostKeyMessage(const std::string& label, const std::string& k
   if (port != 22) keyscan += "-p " + std::to_string(port) + " ";
   keyscan += ShellQuote(address);
   return label + ": host key is not known: " + key_type + " key " + fingerprint +
-         " To trust it, check the fingerprint and run: " + keyscan + " >> " +
-         known_hosts_display;
+         " To trust it, check the fingerprint and run: " + keyscan + " >> " + known_hosts_display;
 }
 
 std::string ChangedHostKeyMessage(const std::string& label, const std::string& key_type,

@@ -16,8 +16,8 @@ TEST_CASE("KnownHostsName drops the port only for 22", "[ssh]") {
 }
 
 TEST_CASE("An unknown host key says how to trust it", "[ssh]") {
-  CHECK(UnknownHostKeyMessage("web1 (127.0.0.11:2222)", "ED25519", "SHA256:abc", "127.0.0.11",
-                              2222, "~/.ssh/known_hosts") ==
+  CHECK(UnknownHostKeyMessage("web1 (127.0.0.11:2222)", "ED25519", "SHA256:abc", "127.0.0.11", 2222,
+                              "~/.ssh/known_hosts") ==
         "web1 (127.0.0.11:2222): host key is not known: ED25519 key SHA256:abc To trust it, "
         "check the fingerprint and run: ssh-keyscan -p 2222 127.0.0.11 >> ~/.ssh/known_hosts");
   CHECK(UnknownHostKeyMessage("web2 (10.0.0.2:22)", "RSA", "SHA256:xyz", "10.0.0.2", 22,
@@ -27,8 +27,8 @@ TEST_CASE("An unknown host key says how to trust it", "[ssh]") {
 }
 
 TEST_CASE("A changed host key is a loud warning with the way out", "[ssh]") {
-  CHECK(ChangedHostKeyMessage("web1 (127.0.0.11:2222)", "ED25519", "SHA256:abc", "127.0.0.11",
-                              2222, "~/.ssh/known_hosts", true) ==
+  CHECK(ChangedHostKeyMessage("web1 (127.0.0.11:2222)", "ED25519", "SHA256:abc", "127.0.0.11", 2222,
+                              "~/.ssh/known_hosts", true) ==
         "web1 (127.0.0.11:2222): HOST KEY HAS CHANGED (ED25519 SHA256:abc); someone may be "
         "intercepting the connection, or the host was rebuilt. If you trust the new key: "
         "ssh-keygen -R '[127.0.0.11]:2222' and accept it again");

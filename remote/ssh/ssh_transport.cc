@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,12 +13,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include <spdlog/spdlog.h>
-
 #include "orchestrator/core/redact.h"
-#include "remote/temp_path.h"
 #include "remote/ssh/port_forward.h"
 #include "remote/ssh/ssh_messages.h"
+#include "remote/temp_path.h"
 
 namespace deployctl::remote::ssh {
 
@@ -67,20 +66,34 @@ std::string KeyTypeName(ssh_key key) {
 
 std::string SftpStatusText(int code) {
   switch (code) {
-    case SSH_FX_EOF: return "end of file";
-    case SSH_FX_NO_SUCH_FILE: return "no such file or directory";
-    case SSH_FX_PERMISSION_DENIED: return "permission denied";
-    case SSH_FX_FAILURE: return "failed";
-    case SSH_FX_BAD_MESSAGE: return "bad message";
-    case SSH_FX_NO_CONNECTION: return "no connection";
-    case SSH_FX_CONNECTION_LOST: return "connection lost";
-    case SSH_FX_OP_UNSUPPORTED: return "operation not supported by the server";
-    case SSH_FX_INVALID_HANDLE: return "invalid handle";
-    case SSH_FX_NO_SUCH_PATH: return "no such path";
-    case SSH_FX_FILE_ALREADY_EXISTS: return "file already exists";
-    case SSH_FX_WRITE_PROTECT: return "write-protected";
-    case SSH_FX_NO_MEDIA: return "no media";
-    default: return "SFTP error " + std::to_string(code);
+    case SSH_FX_EOF:
+      return "end of file";
+    case SSH_FX_NO_SUCH_FILE:
+      return "no such file or directory";
+    case SSH_FX_PERMISSION_DENIED:
+      return "permission denied";
+    case SSH_FX_FAILURE:
+      return "failed";
+    case SSH_FX_BAD_MESSAGE:
+      return "bad message";
+    case SSH_FX_NO_CONNECTION:
+      return "no connection";
+    case SSH_FX_CONNECTION_LOST:
+      return "connection lost";
+    case SSH_FX_OP_UNSUPPORTED:
+      return "operation not supported by the server";
+    case SSH_FX_INVALID_HANDLE:
+      return "invalid handle";
+    case SSH_FX_NO_SUCH_PATH:
+      return "no such path";
+    case SSH_FX_FILE_ALREADY_EXISTS:
+      return "file already exists";
+    case SSH_FX_WRITE_PROTECT:
+      return "write-protected";
+    case SSH_FX_NO_MEDIA:
+      return "no media";
+    default:
+      return "SFTP error " + std::to_string(code);
   }
 }
 
@@ -147,8 +160,8 @@ void SshTransport::Open(const ConnectionSpec& spec) {
   // ~/.ssh/config (and /etc/ssh/ssh_config) for this host, then the values
   // the inventory sets, which win.
   if (ssh_options_parse_config(session_, nullptr) != SSH_OK) {
-    throw UnreachableError(name_ + ": cannot read the ssh configuration: " +
-                           ssh_get_error(session_));
+    throw UnreachableError(name_ +
+                           ": cannot read the ssh configuration: " + ssh_get_error(session_));
   }
   if (spec.port > 0) {
     unsigned int port = static_cast<unsigned int>(spec.port);
@@ -251,13 +264,14 @@ void SshTransport::Authenticate(const ConnectionSpec& spec) {
   }
   int rc = ssh_userauth_publickey_auto(session_, nullptr, nullptr);
   if (rc == SSH_AUTH_SUCCESS) return;
-  throw UnreachableError(label_ + ": authentication failed for user " + user +
-                         " with ssh-agent and the default keys (~/.ssh/id_*): " +
-                         ssh_get_error(session_));
+  throw UnreachableError(
+      label_ + ": authentication failed for user " + user +
+      " with ssh-agent and the default keys (~/.ssh/id_*): " + ssh_get_error(session_));
 }
 
 void SshTransport::ThrowLost(const std::string& doing) {
-  const std::string state = ssh_is_connected(session_) ? "SSH error while " : "connection lost while ";
+  const std::string state =
+      ssh_is_connected(session_) ? "SSH error while " : "connection lost while ";
   throw UnreachableError(label_ + ": " + state + doing + ": " + ssh_get_error(session_));
 }
 
@@ -292,8 +306,8 @@ CommandResult SshTransport::Run(const Command& command) {
       uint32_t window = ssh_channel_window_size(channel);
       if (window > 0) {
         size_t n = std::min({static_cast<size_t>(window), input.size() - input_pos, kChunk});
-        int written = ssh_channel_write(channel, input.data() + input_pos,
-                                        static_cast<uint32_t>(n));
+        int written =
+            ssh_channel_write(channel, input.data() + input_pos, static_cast<uint32_t>(n));
         if (written == SSH_ERROR) {
           if (!ssh_is_connected(session_)) ThrowLost("sending a command's input");
           eof_sent = true;  // the command is gone and no longer reads
@@ -351,8 +365,9 @@ sftp_session SshTransport::Sftp() {
   sftp_session sftp = sftp_new(session_);
   if (sftp == nullptr) {
     if (!ssh_is_connected(session_)) ThrowLost("starting SFTP");
-    throw RemoteFileError(label_ + ": cannot start SFTP (is the sftp subsystem enabled in sshd?): " +
-                          ssh_get_error(session_));
+    throw RemoteFileError(
+        label_ +
+        ": cannot start SFTP (is the sftp subsystem enabled in sshd?): " + ssh_get_error(session_));
   }
   if (sftp_init(sftp) != SSH_OK) {
     std::string reason = ssh_get_error(session_);
@@ -415,9 +430,9 @@ void SshTransport::AtomicWrite(const std::string& remote_path, unsigned mode, Fi
   }
   if (!target.exists || into_directory) {
     sftp_unlink(sftp, tmp.c_str());
-    throw RemoteFileError(into_directory ? label_ + ": cannot write " + remote_path +
-                                               ": it is a directory"
-                                         : rename_error);
+    throw RemoteFileError(into_directory
+                              ? label_ + ": cannot write " + remote_path + ": it is a directory"
+                              : rename_error);
   }
   CommandResult mv = Run(Command::Argv({"mv", "-f", "--", tmp, remote_path}));
   if (!mv.ok()) {

@@ -2,12 +2,12 @@
 // constructor and reused for every command and file of the run.
 #pragma once
 
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
-
-#include <libssh/libssh.h>
-#include <libssh/sftp.h>
 
 #include "remote/transport.h"
 

@@ -1,7 +1,10 @@
 // SshTransport against the test bed's real sshd (scripts/testbed.sh up):
 // web1 at 127.0.0.11:2222, user root, key $STATE/ssh/id_ed25519, host keys in
 // ~/.ssh/known_hosts. If the test bed is down these tests fail; they never skip.
+#include "remote/ssh/ssh_transport.h"
+
 #include <arpa/inet.h>
+#include <libssh/libssh.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,11 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <libssh/libssh.h>
 #include <random>
 #include <thread>
-
-#include "remote/ssh/ssh_transport.h"
 
 namespace deployctl::remote {
 namespace {
@@ -244,8 +244,9 @@ TEST_CASE("ssh: an unknown host key is refused with the fingerprint", "[ssh]") {
   std::string error = ErrorOf(spec);
   INFO(error);
   CHECK(error.rfind("web1 (127.0.0.11:2222): host key is not known: ED25519 key SHA256:", 0) == 0);
-  CHECK(error.find("To trust it, check the fingerprint and run: ssh-keyscan -p 2222 127.0.0.11 >> " +
-                   spec.known_hosts_file) != std::string::npos);
+  CHECK(
+      error.find("To trust it, check the fingerprint and run: ssh-keyscan -p 2222 127.0.0.11 >> " +
+                 spec.known_hosts_file) != std::string::npos);
 }
 
 TEST_CASE("ssh: a changed host key is refused loudly", "[ssh]") {
