@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "orchestrator/core/error.h"
+
 namespace deployctl::remote {
 
 namespace {
@@ -100,6 +102,14 @@ std::string RenderCommand(const Command& command) {
     }
   }
   return out;
+}
+
+void CheckRan(const CommandResult& result, const std::string& what) {
+  if (result.ok()) return;
+  std::string err = result.err;
+  while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
+  throw TaskError(what + " failed (rc=" + std::to_string(result.exit_status) + ")" +
+                  (err.empty() ? "" : ": " + err));
 }
 
 }  // namespace deployctl::remote

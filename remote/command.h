@@ -45,6 +45,10 @@ struct CommandResult {
 // single quotes with ' written as '\''.
 std::string ShellQuote(const std::string& word);
 
+// Throws TaskError "<what> failed (rc=N): <stderr>" when `result` is not ok:
+// for a step whose failure ends the task.
+void CheckRan(const CommandResult& result, const std::string& what);
+
 // The full /bin/sh command line for `command`: cd, env, then the argv
 // (quoted) or the shell script (as `sh -c '<script>'`).
 std::string RenderCommand(const Command& command);

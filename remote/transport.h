@@ -100,8 +100,4 @@ inline int Transport::OpenLocalForward(const std::string& remote_host, int remot
                          std::to_string(remote_port));
 }
 
-// Opens the right transport for `spec` (ssh or local). Throws
-// UnreachableError naming the host and the reason.
-std::unique_ptr<Transport> Connect(const ConnectionSpec& spec);
-
 }  // namespace deployctl::remote

@@ -8,7 +8,9 @@ PACKAGES=(
   # build
   build-essential cmake ninja-build pkg-config git
   libssh-dev libpq-dev libyaml-cpp-dev libspdlog-dev libfmt-dev catch2
-  libboost-dev libboost-filesystem-dev nlohmann-json3-dev libcli11-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libssl-dev
+  # checks run by ctest: formatting, the layer rules (python3-yaml)
+  clang-format python3-yaml
   # test bed: sandbox servers, Docker engine, local images, PostgreSQL
   openssh-server openssh-client docker.io docker-compose busybox-static tini
   zstd gzip postgresql-15 postgresql-client-15 tzdata

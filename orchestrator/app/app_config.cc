@@ -4,6 +4,7 @@
 #include <set>
 
 #include "orchestrator/core/spelling.h"
+#include "orchestrator/core/strings.h"
 #include "orchestrator/vars/template.h"
 
 namespace deployctl {
@@ -58,10 +59,9 @@ class Reader {
     if (!dict.contains(key) || dict[key].is_null()) return fallback;
     const Value& v = dict[key];
     if (v.is_boolean()) return v.get<bool>();
+    if (v.is_number_integer() && (v == 0 || v == 1)) return v == 1;
     if (v.is_string()) {
-      std::string s = v.get<std::string>();
-      if (s == "true" || s == "yes" || s == "True") return true;
-      if (s == "false" || s == "no" || s == "False") return false;
+      if (auto parsed = ParseBool(v.get_ref<const std::string&>())) return *parsed;
     }
     Fail(key, "must be true or false");
   }

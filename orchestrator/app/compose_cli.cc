@@ -56,4 +56,17 @@ std::optional<std::vector<std::string>> DatabaseContainerExec(remote::Transport&
   return std::vector<std::string>{"docker", "exec", "-i", ids.front()};
 }
 
+std::vector<std::string> ComposeArgvOnHost(remote::Transport& host, const AppConfig& app,
+                                           const std::string& release_dir) {
+  std::vector<std::string> compose;
+  try {
+    compose = DetectComposeCommand(host);
+  } catch (const remote::UnreachableError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw TaskError(e.what());
+  }
+  return ComposeArgv(compose, app, release_dir);
+}
+
 }  // namespace deployctl

@@ -25,6 +25,11 @@ std::vector<std::string> ComposeArgv(const std::vector<std::string>& compose, co
 // lowercase it and keep [a-z0-9_-]).
 std::string ComposeProjectLabel(const AppConfig& app);
 
+// DetectComposeCommand, then ComposeArgv for `release_dir`. Throws
+// TaskError when the host has no compose command.
+std::vector<std::string> ComposeArgvOnHost(remote::Transport& host, const AppConfig& app,
+                                           const std::string& release_dir);
+
 // `docker exec -i <id>` for the one running container of the app's database
 // service, found by compose label (a read-only `docker ps`); nullopt when
 // the host has no docker CLI or not exactly one such container runs.

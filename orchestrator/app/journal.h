@@ -1,7 +1,7 @@
 // The release journal, <root>/.deployctl/journal.json: which releases an app
 // has on a host, their status and the backup each one needs. The release
 // modules keep it; `deployctl releases` reads it. See
-// docs/design/deploy-workflow.md and docs/releases.md.
+// docs/design/deploy-workflow.md and docs/deploy.md.
 //
 // Which release is current always comes from the `current` link, never from
 // the journal or from mtimes. The journal is rewritten whole, atomically
@@ -15,7 +15,7 @@
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/app/backup_naming.h"
 #include "orchestrator/core/error.h"
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 #include "remote/transport.h"
 
 namespace deployctl {

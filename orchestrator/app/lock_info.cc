@@ -44,32 +44,6 @@ std::string IsoUtc(long long epoch_seconds) {
   return buffer;
 }
 
-Value RunIdentity(const Value& vars) {
-  if (vars.is_object() && vars.contains("deployctl_run") && vars["deployctl_run"].is_object()) {
-    return vars["deployctl_run"];
-  }
-  static const Value fallback = [] {
-    std::random_device random;
-    std::string token;
-    for (int i = 0; i < 16; ++i) token += "0123456789abcdef"[random() % 16];
-    std::string user = "uid" + std::to_string(getuid());
-    for (const char* name : {"DEPLOYCTL_USER", "USER", "LOGNAME"}) {
-      if (const char* v = std::getenv(name); v != nullptr && *v != '\0') {
-        user = v;
-        break;
-      }
-    }
-    char hostname[256] = {0};
-    gethostname(hostname, sizeof hostname - 1);
-    return Value{{"token", token},
-                 {"user", user},
-                 {"controller", std::string(hostname)},
-                 {"pid", static_cast<long long>(getpid())},
-                 {"started", IsoUtc(std::time(nullptr))}};
-  }();
-  return fallback;
-}
-
 LockInfo LockInfoFromRun(const Value& run, const std::string& command) {
   LockInfo info;
   info.token = Text(run, "token");

@@ -8,16 +8,10 @@
 #include <string>
 
 #include "orchestrator/app/app_config.h"
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 #include "remote/transport.h"
 
 namespace deployctl {
-
-// The run's identity: vars["deployctl_run"] ({token, user, controller, pid,
-// started, command}) as the CLI sets it. Without one (a playbook run by
-// `deployctl playbook`), one made up once per process: a random token, the
-// local user, this host, this pid, the time of the first call.
-Value RunIdentity(const Value& vars);
 
 // Who holds a lock: the run identity (deployctl_run) plus what it runs.
 struct LockInfo {

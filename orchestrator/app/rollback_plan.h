@@ -29,7 +29,7 @@
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/journal.h"
 #include "orchestrator/core/error.h"
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl {
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "orchestrator/app/compose_cli.h"
+#include "orchestrator/core/strings.h"
 
 namespace deployctl {
 namespace {
@@ -34,13 +35,6 @@ std::vector<std::string> Split(const std::string& text, char sep) {
     start = end + 1;
   }
   return parts;
-}
-
-std::string Trim(const std::string& text) {
-  const size_t begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  const size_t end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
 }
 
 std::string JoinDistinct(const std::vector<std::string>& values) {

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "orchestrator/app/app_config.h"
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 #include "remote/transport.h"
 
 namespace deployctl {

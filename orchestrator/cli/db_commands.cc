@@ -16,9 +16,11 @@
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/lock_info.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/confirm.h"
 #include "orchestrator/cli/workflow.h"
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/engine/runner.h"
+#include "remote/connect/connect.h"
 
 namespace deployctl {
 namespace {
@@ -31,9 +33,7 @@ struct DbHost {
 };
 
 DbHost ConnectDbHost(const WorkflowTarget& target, const CommonOptions& common) {
-  Value vars = target.inventory.HostVars(target.db_host);
-  vars.update(common.extra_vars);
-  vars["deployctl_inventory"] = target.inventory_path;
+  const Value vars = WorkflowHostVars(target, common, target.db_host);
   AppConfig app = AppConfigForHost(target.app, vars);
   return DbHost{target.db_host, remote::Connect(ConnectionSpecFor(target.db_host, vars)),
                 std::move(app)};
@@ -192,7 +192,7 @@ void Confirm(const DbHost& db, const BackupListing& backup, const WorkflowOption
   const std::string what = "db restore replaces database '" + db.app.database.name + "' of app '" +
                            db.app.name + "' on " + db.name + " with " + backup.file + " (taken " +
                            IsoUtc(backup.created()) + ", " + Ago(backup.created()) + ")";
-  if (!isatty(STDIN_FILENO)) {
+  if (!CanAskOnTerminal()) {
     throw Error(ExitCode::kRefused,
                 what +
                     ": every write since then would be lost; there is no terminal to ask on, "
@@ -201,10 +201,8 @@ void Confirm(const DbHost& db, const BackupListing& backup, const WorkflowOption
   std::cerr << what << ".\n"
             << "Every write to '" << db.app.database.name << "' since " << IsoUtc(backup.created())
             << " will be lost from the live database (the replaced database is kept as '"
-            << db.app.database.name << "__before_<time>', and a safety backup of it is taken).\n"
-            << "Restore? Type 'yes' to continue: " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer) || (answer != "yes" && answer != "y")) {
+            << db.app.database.name << "__before_<time>', and a safety backup of it is taken).\n";
+  if (!AskYes("Restore? Type 'yes' to continue: ")) {
     throw Error(ExitCode::kRefused, "db restore cancelled: nothing was changed");
   }
 }

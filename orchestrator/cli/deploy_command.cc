@@ -3,9 +3,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "orchestrator/app/release_source.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/workflow.h"
-#include "orchestrator/modules/release_module.h"
 
 namespace deployctl {
 namespace {

@@ -3,7 +3,7 @@
 #include <regex>
 
 #include "orchestrator/core/error.h"
-#include "orchestrator/core/yaml_value.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 namespace deployctl {
 

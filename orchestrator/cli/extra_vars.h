@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl {
 

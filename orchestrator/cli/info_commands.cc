@@ -3,6 +3,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "orchestrator/app/deploy_lock.h"
 #include "orchestrator/app/journal.h"
 #include "orchestrator/app/lock_info.h"
 #include "orchestrator/app/service_status.h"
@@ -94,19 +95,19 @@ ExitCode RunStatusCommand(const CommonOptions& common) {
 ExitCode RunUnlockCommand(const CommonOptions& common) {
   WorkflowTarget target = ResolveWorkflowTarget(common);
   for (auto& view : ConnectAppHosts(target, common)) {
-    LockState lock = ReadLockState(*view.transport, view.app);
-    if (!lock.locked) {
+    UnlockOutcome unlocked;
+    try {
+      unlocked = ReleaseLock(*view.transport, view.app, LockInfo{}, /*force=*/true,
+                             /*check_mode=*/false);
+    } catch (const TaskError& e) {
+      throw TaskError(view.name + ": " + e.what());
+    }
+    if (unlocked.status == UnlockOutcome::Status::kNotLocked) {
       std::cout << view.name << ": not locked\n";
       continue;
     }
-    remote::CommandResult r =
-        view.transport->Run(remote::Command::Argv({"rm", "-rf", "--", view.app.lock_dir()}));
-    if (!r.ok()) {
-      throw Error(ExitCode::kTaskFailed,
-                  view.name + ": could not remove " + view.app.lock_dir() + ": " + r.err);
-    }
     std::cout << view.name << ": removed the lock of app '" << target.app << "' held by "
-              << DescribeHolder(lock) << "\n";
+              << DescribeHolder(unlocked.before) << "\n";
   }
   return ExitCode::kOk;
 }

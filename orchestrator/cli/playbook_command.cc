@@ -6,6 +6,7 @@
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/engine/runner.h"
 #include "orchestrator/inventory/inventory.h"
+#include "remote/connect/connect.h"
 
 namespace deployctl {
 
@@ -28,7 +29,7 @@ ExitCode RunPlaybookCommand(const CommonOptions& common, const PlaybookOptions& 
 
   auto reporter = common.output == "json" ? MakeJsonReporter(std::cout)
                                           : MakeTextReporter(std::cout, common.verbosity);
-  PlaybookRunner runner(inventory, run, *reporter);
+  PlaybookRunner runner(inventory, run, *reporter, remote::Connect);
   RunSummary summary = runner.Run(playbook);
   if (summary.exit_code() != ExitCode::kOk) {
     throw Error(summary.exit_code(), summary.FailureLine());

@@ -8,9 +8,11 @@
 #include <map>
 
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/confirm.h"
 #include "orchestrator/cli/workflow.h"
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/engine/runner.h"
+#include "remote/connect/connect.h"
 
 namespace deployctl {
 namespace {
@@ -58,7 +60,7 @@ Value PlanOnly(const WorkflowTarget& target, const Value& vars) {
   run.tags = {"plan"};
   run.extra_vars = vars;
   QuietReporter quiet;
-  PlaybookRunner runner(target.inventory, run, quiet);
+  PlaybookRunner runner(target.inventory, run, quiet, remote::Connect);
   const RunSummary summary = runner.Run(playbook);
   if (summary.exit_code() != ExitCode::kOk) throw Error(summary.exit_code(), summary.FailureLine());
   auto it = summary.registered.find(target.hosts.front());
@@ -88,7 +90,7 @@ void ConfirmRestore(const WorkflowTarget& target, const WorkflowOptions& workflo
   if (workflow.yes) return;
   const std::string database = "database '" + target.first_host_config.database.name +
                                "' of app '" + target.app + "' on " + target.db_host;
-  if (!isatty(STDIN_FILENO)) {
+  if (!CanAskOnTerminal()) {
     throw Error(ExitCode::kRefused,
                 "rollback --restore-database replaces " + database +
                     " with a backup: every write since that backup is lost. There is no "
@@ -105,10 +107,8 @@ void ConfirmRestore(const WorkflowTarget& target, const WorkflowOptions& workflo
             << Text(plan, "backup") << ", taken " << UtcTime(plan.value("backup_created", 0LL))
             << " before release " << Text(plan, "backup_release") << " went live.\n"
             << "Every write to the database since then is lost (the replaced database is kept "
-               "under a dated name, and a safety backup of it is taken).\n"
-            << "Type 'yes' to go on: " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer) || answer != "yes") {
+               "under a dated name, and a safety backup of it is taken).\n";
+  if (!AskYes("Type 'yes' to go on: ")) {
     throw Error(ExitCode::kRefused, "rollback not confirmed; nothing was changed");
   }
 }
@@ -138,29 +138,13 @@ ExitCode RunRollbackCommand(const CommonOptions& common, const WorkflowOptions& 
                           [&](const RunSummary& failed) { return FailureLine(target, failed); });
 
   // What the run decided, as the first host registered it.
-  Value plan = Value::object(), schema = Value::object(), restore = Value::object(),
-        safety = Value::object();
+  Value plan = Value::object(), restore = Value::object(), safety = Value::object();
   if (auto it = summary.registered.find(target.hosts.front()); it != summary.registered.end()) {
     if (it->second.contains("plan")) plan = it->second["plan"];
-    if (it->second.contains("schema")) schema = it->second["schema"];
     if (it->second.contains("restore")) restore = it->second["restore"];
     if (it->second.contains("safety")) safety = it->second["safety"];
   }
   const std::string from = Text(plan, "current"), to = Text(plan, "target");
-  const std::string recorded = Text(plan, "target_schema_revision");
-  const std::string now = Text(schema, "schema_revision");
-  if (target.first_host_config.database.enabled && !options.restore_database) {
-    if (!to.empty() && recorded.empty()) {
-      std::cerr << "warning: no schema revision is recorded for release " << to
-                << ", so the database schema was not checked\n";
-    } else if (options.force && schema.value("failed", false)) {
-      std::cerr << "warning: --force: the database schema was not checked (" << Text(schema, "msg")
-                << ")\n";
-    } else if (options.force && !now.empty() && now != recorded) {
-      std::cerr << "warning: --force: release " << to << " runs on a database whose schema moved "
-                << "on (revision " << recorded << " at that release, " << now << " now)\n";
-    }
-  }
   if (restore.value("swapped", false)) {
     std::cout << "\ndatabase '" << Text(restore, "database") << "' restored from "
               << Text(restore, "file") << "; the database it replaced is kept as "

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "orchestrator/core/yaml_value.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 namespace deployctl {
 

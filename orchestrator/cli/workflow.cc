@@ -12,39 +12,22 @@
 #include <random>
 #include <thread>
 
+#include "orchestrator/app/run_identity.h"
 #include "orchestrator/core/builtin_files.h"
 #include "orchestrator/core/spelling.h"
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/engine/runner.h"
+#include "remote/connect/connect.h"
 
 namespace deployctl {
-namespace {
 
-std::string RandomToken() {
-  std::random_device rd;
-  std::string token;
-  const char* hex = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) token += hex[rd() % 16];
-  return token;
+Value WorkflowHostVars(const WorkflowTarget& target, const CommonOptions& common,
+                       const std::string& host) {
+  Value vars = target.inventory.HostVars(host);
+  vars["deployctl_inventory"] = target.inventory_path;
+  vars.update(common.extra_vars);
+  return vars;
 }
-
-std::string IsoTimeUtc(std::time_t t) {
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-std::string CurrentUser() {
-  for (const char* var : {"DEPLOYCTL_USER", "USER", "LOGNAME"}) {
-    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return v;
-  }
-  if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  return "uid" + std::to_string(getuid());
-}
-
-}  // namespace
 
 WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
   WorkflowTarget target;
@@ -57,10 +40,8 @@ WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
 
   // Apps are inventory variables; every host sees the same names in practice,
   // so the first host's view decides which apps exist.
-  Value first_vars = target.inventory.HostVars(target.inventory.host_names().front());
-  first_vars["deployctl_inventory"] = target.inventory_path;
   // App config values are templated when used: with the extra vars too.
-  first_vars.update(common.extra_vars);
+  const Value first_vars = WorkflowHostVars(target, common, target.inventory.host_names().front());
   std::vector<std::string> apps = AppNames(first_vars);
   if (common.extra_vars.contains("app")) {
     target.app = common.extra_vars["app"].get<std::string>();
@@ -95,10 +76,7 @@ WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
   }
   // Validate the app as each host sees it (roots are often per host).
   for (const auto& host : target.hosts) {
-    Value vars = target.inventory.HostVars(host);
-    vars["deployctl_inventory"] = target.inventory_path;
-    vars.update(common.extra_vars);
-    AppConfigForHost(target.app, vars);
+    AppConfigForHost(target.app, WorkflowHostVars(target, common, host));
   }
 
   const DatabaseConfig& db = target.first_host_config.database;
@@ -119,9 +97,6 @@ WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common) {
 
 Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
                    const std::string& command) {
-  char hostname[256] = {0};
-  gethostname(hostname, sizeof hostname - 1);
-  const std::time_t now = std::time(nullptr);
   Value vars = common.extra_vars;
   vars["app"] = target.app;
   std::string pattern;
@@ -130,12 +105,7 @@ Value WorkflowVars(const WorkflowTarget& target, const CommonOptions& common,
   vars["db_host"] = target.db_host;
   vars["deployctl_inventory"] = target.inventory_path;
   vars["deploy_project_dir"] = std::filesystem::current_path().string();
-  vars["deployctl_run"] = {{"token", RandomToken()},
-                           {"user", CurrentUser()},
-                           {"controller", std::string(hostname)},
-                           {"pid", static_cast<long>(getpid())},
-                           {"started", IsoTimeUtc(now)},
-                           {"command", command}};
+  vars["deployctl_run"] = NewRunIdentity(command);
   return vars;
 }
 
@@ -146,10 +116,8 @@ std::string BuiltinPlaybook(const std::string& name) {
 std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonOptions& common) {
   std::vector<AppHost> hosts;
   for (const auto& host : target.hosts) {
-    Value vars = target.inventory.HostVars(host);
-    vars.update(common.extra_vars);
-    vars["deployctl_inventory"] = target.inventory_path;
-    hosts.push_back(AppHost{host, nullptr, AppConfigForHost(target.app, vars)});
+    hosts.push_back(AppHost{host, nullptr,
+                            AppConfigForHost(target.app, WorkflowHostVars(target, common, host))});
   }
   // SSH handshakes dominate a small deploy: open them side by side.
   const int forks = common.forks > 0
@@ -162,9 +130,8 @@ std::vector<AppHost> ConnectAppHosts(const WorkflowTarget& target, const CommonO
     workers.emplace_back([&] {
       for (size_t i = next++; i < hosts.size(); i = next++) {
         try {
-          Value vars = target.inventory.HostVars(hosts[i].name);
-          vars.update(common.extra_vars);
-          hosts[i].transport = remote::Connect(ConnectionSpecFor(hosts[i].name, vars));
+          hosts[i].transport = remote::Connect(
+              ConnectionSpecFor(hosts[i].name, WorkflowHostVars(target, common, hosts[i].name)));
         } catch (...) {
           errors[i] = std::current_exception();
         }

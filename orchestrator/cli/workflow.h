@@ -33,6 +33,12 @@ struct WorkflowTarget {
 // when the inventory defines exactly one app, is that one.
 WorkflowTarget ResolveWorkflowTarget(const CommonOptions& common);
 
+// A host's variables as every workflow step sees them: the inventory's,
+// the inventory path, then the extra vars (highest precedence, as in
+// Ansible).
+Value WorkflowHostVars(const WorkflowTarget& target, const CommonOptions& common,
+                       const std::string& host);
+
 // The extra variables every workflow playbook gets (see
 // docs/design/deploy-workflow.md): app, app_hosts, db_host, deployctl_run,
 // deployctl_inventory, deploy_project_dir, plus the user's own.

@@ -51,6 +51,13 @@ class ConfigError : public Error {
   std::string message_;
 };
 
+// A step that failed on a reachable host (a remote command, a file that
+// could not be written): the task fails, the run goes on to its rescue.
+class TaskError : public Error {
+ public:
+  explicit TaskError(const std::string& what) : Error(ExitCode::kTaskFailed, what) {}
+};
+
 // Bad command-line usage.
 class UsageError : public Error {
  public:

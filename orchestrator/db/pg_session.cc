@@ -2,17 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include "orchestrator/core/strings.h"
+
 namespace deployctl::db {
 namespace {
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) {
-    text.pop_back();
-  }
-  size_t start = 0;
-  while (start < text.size() && (text[start] == '\n' || text[start] == ' ')) ++start;
-  return text.substr(start);
-}
 
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';

@@ -10,7 +10,7 @@ namespace {
 // is valid JSON even with parallel hosts.
 class JsonReporter : public Reporter {
  public:
-  explicit JsonReporter(std::ostream& out) : out_(out) {}
+  JsonReporter(std::ostream& out, std::ostream& warnings) : out_(out), warnings_(warnings) {}
 
   void PlayStart(const Play& play) override {
     std::lock_guard lock(mutex_);
@@ -35,6 +35,9 @@ class JsonReporter : public Reporter {
     if (!r.msg.empty() && !task.no_log) result["msg"] = r.msg;
     std::lock_guard lock(mutex_);
     CurrentPlay()["tasks"].back()["hosts"][r.host] = result;
+    for (const auto& warning : ResultWarnings(task, r)) {
+      warnings_ << "warning: " << warning << "\n" << std::flush;
+    }
   }
 
   void CheckPlan(const std::string& host, const std::vector<std::string>& plan) override {
@@ -58,14 +61,15 @@ class JsonReporter : public Reporter {
   Value& CurrentPlay() { return doc_["plays"].back(); }
 
   std::ostream& out_;
+  std::ostream& warnings_;
   std::mutex mutex_;
   Value doc_ = {{"plays", Value::array()}, {"stats", Value::object()}};
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> MakeJsonReporter(std::ostream& out) {
-  return std::make_unique<JsonReporter>(out);
+std::unique_ptr<Reporter> MakeJsonReporter(std::ostream& out, std::ostream& warnings) {
+  return std::make_unique<JsonReporter>(out, warnings);
 }
 
 }  // namespace deployctl

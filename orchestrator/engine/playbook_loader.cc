@@ -4,9 +4,9 @@
 #include <set>
 
 #include "orchestrator/core/spelling.h"
-#include "orchestrator/core/yaml_value.h"
 #include "orchestrator/engine/playbook.h"
 #include "orchestrator/modules/module.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 namespace deployctl {
 namespace {

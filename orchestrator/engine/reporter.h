@@ -2,14 +2,15 @@
 // these from worker threads; implementations serialise their own output.
 #pragma once
 
+#include <iostream>
 #include <map>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "orchestrator/core/value.h"
 #include "orchestrator/engine/playbook.h"
-#include "orchestrator/vars/value.h"
 
 namespace deployctl {
 
@@ -50,11 +51,18 @@ class Reporter {
                      const std::map<std::string, HostStats>& stats) = 0;
 };
 
-// Ansible-like text: "TASK [name]", "changed: [web1]", "PLAY RECAP".
-// verbosity >= 1 adds each result's output.
-std::unique_ptr<Reporter> MakeTextReporter(std::ostream& out, int verbosity);
+// The warnings a module returned (data.warnings, a list of strings, as in
+// Ansible), redacted; none for a no_log task.
+std::vector<std::string> ResultWarnings(const Task& task, const HostTaskResult& result);
 
-// One JSON document at the end (plays, tasks, per-host results, stats).
-std::unique_ptr<Reporter> MakeJsonReporter(std::ostream& out);
+// Ansible-like text: "TASK [name]", "changed: [web1]", "PLAY RECAP".
+// verbosity >= 1 adds each result's output. A result's warnings go to
+// `warnings` as "warning: <text>" lines.
+std::unique_ptr<Reporter> MakeTextReporter(std::ostream& out, int verbosity,
+                                           std::ostream& warnings = std::cerr);
+
+// One JSON document at the end (plays, tasks, per-host results, stats);
+// warnings are in the results, and also printed to `warnings`.
+std::unique_ptr<Reporter> MakeJsonReporter(std::ostream& out, std::ostream& warnings = std::cerr);
 
 }  // namespace deployctl

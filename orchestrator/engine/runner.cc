@@ -73,12 +73,12 @@ remote::ConnectionSpec ConnectionSpecFor(const std::string& host, const Value& v
     }
     return v.is_string() ? v.get<std::string>() : v.dump();
   };
-  auto number = [&](const char* name, const std::string& text) {
+  auto number = [&](const char* name, const std::string& text, int max) {
     int n = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n <= 0) {
-      throw Error(ExitCode::kUsage,
-                  host + ": " + name + " '" + text + "' is not a positive number");
+    if (ec != std::errc() || end != text.data() + text.size() || n <= 0 || n > max) {
+      throw Error(ExitCode::kUsage, host + ": " + name + " '" + text +
+                                        "' is not a number from 1 to " + std::to_string(max));
     }
     return n;
   };
@@ -86,7 +86,7 @@ remote::ConnectionSpec ConnectionSpecFor(const std::string& host, const Value& v
   spec.inventory_name = host;
   spec.address = get("ansible_host").empty() ? host : get("ansible_host");
   if (const std::string port = get("ansible_port"); !port.empty())
-    spec.port = number("ansible_port", port);
+    spec.port = number("ansible_port", port, 65535);
   spec.user = get("ansible_user");
   spec.private_key_file = get("ansible_ssh_private_key_file");
   if (spec.private_key_file.rfind("~/", 0) == 0 && std::getenv("HOME") != nullptr) {
@@ -94,7 +94,7 @@ remote::ConnectionSpec ConnectionSpecFor(const std::string& host, const Value& v
   }
   spec.local = get("ansible_connection") == "local";
   if (const std::string timeout = get("ansible_timeout"); !timeout.empty()) {
-    spec.connect_timeout_seconds = number("ansible_timeout", timeout);
+    spec.connect_timeout_seconds = number("ansible_timeout", timeout, 86400);
   }
   return spec;
 }

@@ -60,8 +60,10 @@ remote::ConnectionSpec ConnectionSpecFor(const std::string& host, const Value& v
 
 class PlaybookRunner {
  public:
+  // `connect` opens a host's transport (remote::Connect in the CLI, fakes
+  // in tests): the engine does not know the transports.
   PlaybookRunner(const Inventory& inventory, RunOptions options, Reporter& reporter,
-                 ConnectFn connect = remote::Connect);
+                 ConnectFn connect);
   ~PlaybookRunner();
 
   RunSummary Run(const Playbook& playbook);

@@ -23,6 +23,19 @@ const char* TaskStatusName(TaskStatus status) {
   return "?";
 }
 
+std::vector<std::string> ResultWarnings(const Task& task, const HostTaskResult& result) {
+  std::vector<std::string> warnings;
+  if (task.no_log || !result.data.contains("warnings") || !result.data["warnings"].is_array()) {
+    return warnings;
+  }
+  for (const Value& w : result.data["warnings"]) {
+    if (w.is_string() && !w.get_ref<const std::string&>().empty()) {
+      warnings.push_back(Redact(w.get<std::string>()));
+    }
+  }
+  return warnings;
+}
+
 namespace {
 
 std::string Banner(const std::string& title) {
@@ -33,7 +46,8 @@ std::string Banner(const std::string& title) {
 
 class TextReporter : public Reporter {
  public:
-  TextReporter(std::ostream& out, int verbosity) : out_(out), verbosity_(verbosity) {}
+  TextReporter(std::ostream& out, int verbosity, std::ostream& warnings)
+      : out_(out), warnings_(warnings), verbosity_(verbosity) {}
 
   void PlayStart(const Play& play) override {
     std::lock_guard lock(mutex_);
@@ -65,6 +79,9 @@ class TextReporter : public Reporter {
     }
     std::lock_guard lock(mutex_);
     out_ << Redact(line.str()) << "\n" << std::flush;
+    for (const auto& warning : ResultWarnings(task, r)) {
+      warnings_ << "warning: " << warning << "\n" << std::flush;
+    }
   }
 
   void CheckPlan(const std::string& host, const std::vector<std::string>& plan) override {
@@ -96,14 +113,16 @@ class TextReporter : public Reporter {
 
  private:
   std::ostream& out_;
+  std::ostream& warnings_;
   int verbosity_;
   std::mutex mutex_;
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> MakeTextReporter(std::ostream& out, int verbosity) {
-  return std::make_unique<TextReporter>(out, verbosity);
+std::unique_ptr<Reporter> MakeTextReporter(std::ostream& out, int verbosity,
+                                           std::ostream& warnings) {
+  return std::make_unique<TextReporter>(out, verbosity, warnings);
 }
 
 }  // namespace deployctl

@@ -5,16 +5,11 @@
 #include <regex>
 #include <set>
 
+#include "orchestrator/core/strings.h"
 #include "orchestrator/inventory/inventory.h"
 
 namespace deployctl {
 namespace {
-
-std::string Trim(const std::string& s) {
-  const size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
-}
 
 // Matches a "[...]" class at glob[i] (just after '['); returns the length
 // of the class including ']' or 0 when there is no closing ']'.

@@ -4,6 +4,7 @@
 #include <regex>
 #include <sstream>
 
+#include "orchestrator/core/strings.h"
 #include "orchestrator/inventory/host_range.h"
 #include "orchestrator/inventory/inventory.h"
 #include "orchestrator/inventory/python_literal.h"
@@ -11,12 +12,6 @@
 
 namespace deployctl {
 namespace {
-
-std::string Trim(const std::string& s) {
-  const size_t begin = s.find_first_not_of(" \t\r\n\f\v");
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(" \t\r\n\f\v") - begin + 1);
-}
 
 class IniInventoryLoader {
  public:

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "orchestrator/core/error.h"
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl {
 

@@ -7,12 +7,12 @@
 #include <regex>
 #include <sstream>
 
-#include "orchestrator/core/yaml_value.h"
 #include "orchestrator/inventory/host_range.h"
 #include "orchestrator/inventory/ini_inventory_loader.h"
 #include "orchestrator/inventory/inventory.h"
 #include "orchestrator/inventory/vars_dirs.h"
 #include "orchestrator/inventory/yaml_inventory_loader.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 namespace fs = std::filesystem;
 

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "orchestrator/core/redact.h"
-#include "orchestrator/inventory/test_files.h"
+#include "tests/support/temp_dir.h"
 
 using namespace deployctl;
 using deployctl::testing::TempDir;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl {
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "orchestrator/core/yaml_value.h"
 #include "orchestrator/inventory/inventory.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 namespace fs = std::filesystem;
 

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "orchestrator/core/yaml_value.h"
 #include "orchestrator/inventory/host_range.h"
 #include "orchestrator/inventory/inventory.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 namespace deployctl {
 namespace {

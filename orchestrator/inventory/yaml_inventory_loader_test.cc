@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "orchestrator/core/yaml_value.h"
 #include "orchestrator/inventory/inventory.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 using namespace deployctl;
 using Names = std::vector<std::string>;

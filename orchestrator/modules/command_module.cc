@@ -3,8 +3,8 @@
 #include <stdexcept>
 
 #include "orchestrator/modules/module_args.h"
-#include "orchestrator/modules/remote_path.h"
 #include "orchestrator/modules/shell_words.h"
+#include "remote/remote_path.h"
 
 namespace deployctl {
 namespace {
@@ -53,12 +53,12 @@ ModuleResult Skipped(Value cmd, const std::string& why) {
 ModuleResult RunPrepared(ModuleContext& ctx, const ModuleArgs& args, Command command, Value cmd) {
   command.cwd = args.String("chdir").value_or("");
   if (auto creates = args.String("creates")) {
-    if (ctx.host.Stat(JoinPath(command.cwd, *creates)).exists) {
+    if (ctx.host.Stat(remote::JoinPath(command.cwd, *creates)).exists) {
       return Skipped(std::move(cmd), *creates + " exists");
     }
   }
   if (auto removes = args.String("removes")) {
-    if (!ctx.host.Stat(JoinPath(command.cwd, *removes)).exists) {
+    if (!ctx.host.Stat(remote::JoinPath(command.cwd, *removes)).exists) {
       return Skipped(std::move(cmd), *removes + " does not exist");
     }
   }

@@ -7,6 +7,7 @@
 
 #include "orchestrator/app/compose_cli.h"
 #include "orchestrator/app/service_status.h"
+#include "orchestrator/modules/release_arg.h"
 
 namespace deployctl {
 namespace {
@@ -39,46 +40,6 @@ std::vector<std::string> With(std::vector<std::string> argv,
 }
 
 }  // namespace
-
-std::string ReleaseIdFromArgs(const ModuleArgs& args, remote::Transport& host,
-                              const AppConfig& app) {
-  const auto release_id = args.String("release_id");
-  const auto release = args.String("release");
-  if (release_id && release) args.Fail("give 'release_id' or 'release', not both");
-  std::string id = release_id ? *release_id : release.value_or("current");
-  if (id == "current") {
-    std::optional<std::string> current;
-    try {
-      current = CurrentReleaseId(host, app);
-    } catch (const remote::UnreachableError&) {
-      throw;
-    } catch (const std::runtime_error& e) {
-      args.Fail(e.what());
-    }
-    if (!current) {
-      args.Fail("app '" + app.name + "' has no current release on " + host.host() + " (" +
-                app.current_link() + " does not exist)");
-    }
-    return *current;
-  }
-  if (!IsValidReleaseId(id)) {
-    args.Fail("release id '" + id + "' must be digits (UTC epoch seconds), or release: current");
-  }
-  return id;
-}
-
-std::vector<std::string> ComposeArgvOnHost(remote::Transport& host, const AppConfig& app,
-                                           const std::string& release_dir) {
-  std::vector<std::string> compose;
-  try {
-    compose = DetectComposeCommand(host);
-  } catch (const remote::UnreachableError&) {
-    throw;
-  } catch (const std::runtime_error& e) {
-    throw ModuleError(e.what());
-  }
-  return ComposeArgv(compose, app, release_dir);
-}
 
 std::vector<ArgSpec> ComposeModule::args() const {
   return {{"app", true}, {"release_id"}, {"release"}, {"state"}, {"services"}};

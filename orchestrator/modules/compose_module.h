@@ -30,9 +30,7 @@
 
 #include <string>
 
-#include "orchestrator/app/app_config.h"
 #include "orchestrator/modules/module.h"
-#include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
 
@@ -42,16 +40,5 @@ class ComposeModule : public Module {
   std::vector<ArgSpec> args() const override;
   ModuleResult Run(ModuleContext& ctx) const override;
 };
-
-// The release a compose/migrate task works on, from its release_id /
-// release arguments (`release: current` or neither: readlink current).
-// Throws ModuleError for bad ids, both arguments, or no current release.
-std::string ReleaseIdFromArgs(const ModuleArgs& args, remote::Transport& host,
-                              const AppConfig& app);
-
-// Detects the host's compose command (ModuleError when it has none) and
-// returns ComposeArgv for `release_dir`.
-std::vector<std::string> ComposeArgvOnHost(remote::Transport& host, const AppConfig& app,
-                                           const std::string& release_dir);
 
 }  // namespace deployctl

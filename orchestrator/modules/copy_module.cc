@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "orchestrator/modules/put_file.h"
-#include "orchestrator/modules/remote_path.h"
+#include "remote/remote_path.h"
 
 namespace deployctl {
 
@@ -32,7 +32,7 @@ ModuleResult CopyModule::Run(ModuleContext& ctx) const {
       if (std::filesystem::is_directory(request.local_path)) {
         args.Fail("src '" + src + "' is a directory; copying directories is not supported");
       }
-      request.name = BaseName(src);
+      request.name = remote::BaseName(src);
     }
     return PutFile(ctx, request);
   });

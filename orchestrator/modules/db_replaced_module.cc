@@ -6,9 +6,9 @@
 
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/app/backup_store.h"
+#include "orchestrator/app/db_host_session.h"
 #include "orchestrator/app/db_restore.h"
 #include "orchestrator/modules/app_arg.h"
-#include "orchestrator/modules/db_host_session.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -144,7 +144,7 @@ ModuleResult DbReplacedModule::Run(ModuleContext& ctx) const {
                   {"kept", Value::array()},
                   {"kept_without_safety_backup", Value::array()},
                   {"sql_via", nullptr}};
-    DbHostSession db(ctx, app);
+    DbHostSession db(ctx.host, app);
     if (const std::string problem = db.Locate(); !problem.empty()) {
       return Failed(problem + "; nothing was changed", data);
     }

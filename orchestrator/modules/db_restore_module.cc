@@ -12,12 +12,12 @@
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/backup_verify.h"
 #include "orchestrator/app/compose_cli.h"
+#include "orchestrator/app/db_backup.h"
+#include "orchestrator/app/db_host_session.h"
 #include "orchestrator/app/db_restore.h"
 #include "orchestrator/core/redact.h"
 #include "orchestrator/db/pg_session.h"
 #include "orchestrator/modules/app_arg.h"
-#include "orchestrator/modules/db_backup_module.h"
-#include "orchestrator/modules/db_host_session.h"
 #include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
@@ -43,7 +43,7 @@ struct Restore {
   std::string sql_mode = "auto";  // auto | libpq | psql
   long long now = 0;
 
-  DbHostSession db{ctx, app};
+  DbHostSession db{ctx.host, app};
   Value data = Value::object();
 
   std::string Live() const { return "the live database '" + app.database.name + "'"; }
@@ -248,7 +248,7 @@ struct Restore {
     if (stop_services) {
       try {
         running = db.FindAppContainers();
-      } catch (const ModuleError& e) {
+      } catch (const TaskError& e) {
         return FailBeforeSwap(target_db, e.what());
       }
     }
@@ -280,17 +280,19 @@ struct Restore {
     // without it). A failure here is a warning: the restore is done.
     std::string safety_note;
     if (safety_backup) {
-      const Value args = {{"app", app.name}, {"kind", "safety"}, {"database", names.before}};
-      ModuleContext sub{ctx.host, args, ctx.vars, ctx.check_mode, ctx.project_dir};
-      const long long stamp = now;
-      const ModuleResult safety = DbBackupModule([stamp] { return stamp; }).Run(sub);
-      if (safety.failed) {
-        data["safety_backup_error"] = safety.msg;
+      BackupRequest request;
+      request.kind = BackupKind::kSafety;
+      request.database = names.before;
+      request.now = now;
+      request.check_mode = ctx.check_mode;
+      const BackupOutcome safety = TakeBackup(ctx.host, app, request);
+      if (safety.failed()) {
+        data["safety_backup_error"] = safety.message;
         safety_note = "; warning: the safety backup of '" + names.before + "' failed (" +
-                      safety.msg + "): the database itself is kept";
-      } else if (safety.data.contains("file")) {
-        data["safety_backup"] = safety.data["file"];
-        safety_note = ", safety backup " + safety.data["file"].get<std::string>();
+                      safety.message + "): the database itself is kept";
+      } else if (safety.file) {
+        data["safety_backup"] = *safety.file;
+        safety_note = ", safety backup " + *safety.file;
       }
     }
 

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "orchestrator/app/lock_info.h"
+#include "orchestrator/app/run_identity.h"
 #include "orchestrator/core/redact.h"
 #include "orchestrator/modules/module_args.h"
 #include "orchestrator/modules/remote_file.h"

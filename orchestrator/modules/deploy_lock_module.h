@@ -1,5 +1,5 @@
 // `deploy_lock`: the app's deploy lock on one host (see
-// orchestrator/app/lock_info.h and docs/releases.md).
+// orchestrator/app/lock_info.h and docs/deploy.md).
 //
 //   deploy_lock: { app: myapp, state: locked, wait: 30, command: deploy }
 //

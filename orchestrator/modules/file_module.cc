@@ -2,7 +2,7 @@
 
 #include "orchestrator/modules/module_args.h"
 #include "orchestrator/modules/remote_file.h"
-#include "orchestrator/modules/remote_path.h"
+#include "remote/remote_path.h"
 
 namespace deployctl {
 namespace {
@@ -46,7 +46,7 @@ ModuleResult Absent(ModuleContext& ctx, const Request& r) {
 }
 
 ModuleResult Directory(ModuleContext& ctx, const Request& r) {
-  RemoteFileInfo info = StatFollow(ctx.host, r.path);
+  RemoteFileInfo info = remote::StatFollow(ctx.host, r.path);
   if (info.exists && !info.is_dir)
     throw ModuleError("'" + r.path + "' exists and is not a directory");
   if (info.exists) return AttributesResult(ctx, r, info, r.path + " is a directory");
@@ -80,14 +80,16 @@ ModuleResult Link(ModuleContext& ctx, const Request& r) {
   }
   // A typo in src would leave a dangling link. In --check the target may be
   // one that an earlier (unexecuted) task creates, so do not insist there.
-  if (!force && !ctx.check_mode && !StatFollow(ctx.host, JoinPath(DirName(r.path), src)).exists) {
+  if (!force && !ctx.check_mode &&
+      !remote::StatFollow(ctx.host, remote::JoinPath(remote::DirName(r.path), src)).exists) {
     throw ModuleError("link target '" + src + "' does not exist; set force: true to link anyway");
   }
   if (!info.exists) {
     RunChecked(ctx, {"ln", "-sfn", "--", src, r.path}, "ln -s '" + src + "' '" + r.path + "'");
   } else {
     // Replace by rename so that readers never see the path missing.
-    const std::string tmp = JoinPath(DirName(r.path), "." + BaseName(r.path) + ".deployctl-tmp");
+    const std::string tmp = remote::JoinPath(remote::DirName(r.path),
+                                             "." + remote::BaseName(r.path) + ".deployctl-tmp");
     RunChecked(ctx, {"ln", "-sfn", "--", src, tmp}, "ln -s '" + src + "' '" + tmp + "'");
     const auto moved = ctx.host.Run(Command::Argv({"mv", "-fT", "--", tmp, r.path}));
     if (!moved.ok()) ctx.host.Run(Command::Argv({"rm", "-f", "--", tmp}));
@@ -100,7 +102,7 @@ ModuleResult Link(ModuleContext& ctx, const Request& r) {
 }
 
 ModuleResult Touch(ModuleContext& ctx, const Request& r) {
-  RemoteFileInfo info = StatFollow(ctx.host, r.path);
+  RemoteFileInfo info = remote::StatFollow(ctx.host, r.path);
   RunChecked(ctx, {"touch", "--", r.path}, "touch '" + r.path + "'");
   if (!info.exists) info.mode = 0644;
   const auto changes = ApplyAttributes(ctx, r.path, info, r.want);
@@ -113,7 +115,7 @@ ModuleResult Touch(ModuleContext& ctx, const Request& r) {
 
 // state=file, or no state: only attributes of something that exists.
 ModuleResult Existing(ModuleContext& ctx, const Request& r, bool must_be_file) {
-  const RemoteFileInfo info = StatFollow(ctx.host, r.path);
+  const RemoteFileInfo info = remote::StatFollow(ctx.host, r.path);
   if (!info.exists) {
     throw ModuleError("'" + r.path + "' does not exist" +
                       (must_be_file ? " (state=file does not create files; use state=touch "

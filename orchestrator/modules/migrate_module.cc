@@ -3,9 +3,11 @@
 #include <sstream>
 
 #include "orchestrator/app/app_config.h"
+#include "orchestrator/app/compose_cli.h"
 #include "orchestrator/app/service_status.h"
-#include "orchestrator/modules/compose_module.h"
+#include "orchestrator/app/wait_until.h"
 #include "orchestrator/modules/module_args.h"
+#include "orchestrator/modules/release_arg.h"
 
 namespace deployctl {
 namespace {
@@ -52,21 +54,6 @@ std::string ServiceHint(remote::Transport& host, const std::vector<std::string>&
 }
 
 }  // namespace
-
-const std::string& WaitUntilSucceedsScript() {
-  static const std::string script = R"SH(t=$1; shift; start=$(date +%s); n=0
-while :; do
-  n=$((n + 1))
-  if out=$("$@" 2>&1); then echo "attempts=$n"; echo "elapsed=$(($(date +%s) - start))"; exit 0; fi
-  if [ $(($(date +%s) - start)) -ge "$t" ]; then
-    echo "attempts=$n"; echo "elapsed=$(($(date +%s) - start))"
-    printf '%s\n' "$out" >&2; exit 1
-  fi
-  sleep 1
-done
-)SH";
-  return script;
-}
 
 std::vector<ArgSpec> MigrateModule::args() const {
   return {{"app", true}, {"release_id"}, {"release"}, {"wait_timeout"}};

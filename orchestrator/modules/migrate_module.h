@@ -34,10 +34,4 @@ class MigrateModule : public Module {
   ModuleResult Run(ModuleContext& ctx) const override;
 };
 
-// The host-side wait loop: `sh -c <script> deployctl-wait TIMEOUT CMD...`
-// runs CMD about once a second until it exits 0 or TIMEOUT seconds passed.
-// Prints attempts= and elapsed=; on timeout exits 1 with CMD's last output
-// on stderr.
-const std::string& WaitUntilSucceedsScript();
-
 }  // namespace deployctl

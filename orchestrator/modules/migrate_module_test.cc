@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "orchestrator/app/wait_until.h"
 #include "orchestrator/modules/module_test_util.h"
 #include "remote/local/local_transport.h"
 

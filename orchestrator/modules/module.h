@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 #include "remote/transport.h"
 
 namespace deployctl {
@@ -15,8 +15,10 @@ namespace deployctl {
 struct ModuleContext {
   // The host. In --check mode this is a transport that runs read-only
   // commands (Command::read_only) and reads, and records everything else
-  // without doing it, so modules need no dry-run branches of their own;
-  // `check_mode` is there for modules that must say "would" in messages.
+  // without doing it, so most of a module runs unchanged. `check_mode` is
+  // for "would" in messages, and for the few places where the plan cannot
+  // be observed: a directory that exists only in the plan, a wait or a
+  // health check that would poll something never started.
   remote::Transport& host;
   const Value& args;  // the task's arguments, already templated
   const Value& vars;  // the host's variables (for `template`)

@@ -4,16 +4,9 @@
 #include <cctype>
 #include <charconv>
 
+#include "orchestrator/core/strings.h"
+
 namespace deployctl {
-namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-}  // namespace
-
 ModuleResult Failure(std::string msg) {
   ModuleResult result;
   result.failed = true;
@@ -76,9 +69,7 @@ bool ModuleArgs::Bool(std::string_view name, bool fallback) const {
   if (v.is_boolean()) return v.get<bool>();
   if (v.is_number_integer() && (v == 0 || v == 1)) return v == 1;
   if (v.is_string()) {
-    const std::string s = Lower(v.get<std::string>());
-    if (s == "true" || s == "yes" || s == "on" || s == "1") return true;
-    if (s == "false" || s == "no" || s == "off" || s == "0") return false;
+    if (auto parsed = ParseBool(v.get_ref<const std::string&>())) return *parsed;
   }
   FailType(name, "a boolean (true or false)");
 }

@@ -11,17 +11,17 @@
 #include <vector>
 
 #include "orchestrator/core/error.h"
+#include "orchestrator/core/value.h"
 #include "orchestrator/modules/module.h"
-#include "orchestrator/vars/value.h"
 
 namespace deployctl {
 
 // Stops a module run; what() becomes the result's msg. Thrown for bad
 // arguments and for remote steps that fail; never for unreachable hosts
 // (UnreachableError passes through to the engine).
-class ModuleError : public std::runtime_error {
+class ModuleError : public TaskError {
  public:
-  using std::runtime_error::runtime_error;
+  using TaskError::TaskError;
 };
 
 // A failed result with `msg`.

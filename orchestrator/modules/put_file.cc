@@ -4,7 +4,7 @@
 #include <system_error>
 
 #include "orchestrator/core/sha256.h"
-#include "orchestrator/modules/remote_path.h"
+#include "remote/remote_path.h"
 
 namespace deployctl {
 namespace {
@@ -28,12 +28,13 @@ Local DescribeLocal(const PutRequest& request) {
 
 // dest itself, or dest/<name> when dest names a directory.
 std::string ResolveDest(ModuleContext& ctx, const PutRequest& request) {
-  const bool is_dir = request.dest.ends_with('/') || StatFollow(ctx.host, request.dest).is_dir;
+  const bool is_dir =
+      request.dest.ends_with('/') || remote::StatFollow(ctx.host, request.dest).is_dir;
   if (!is_dir) return request.dest;
   if (request.name.empty()) {
     throw ModuleError("dest '" + request.dest + "' is a directory; give a file path");
   }
-  return JoinPath(request.dest, request.name);
+  return remote::JoinPath(request.dest, request.name);
 }
 
 void Write(ModuleContext& ctx, const PutRequest& request, const std::string& dest, unsigned mode) {
@@ -58,8 +59,8 @@ ModuleResult PutFile(ModuleContext& ctx, const PutRequest& request) {
   // lstat: a link at dest is replaced by the file, not written through.
   RemoteFileInfo info = ctx.host.Stat(dest);
   if (info.is_dir) throw ModuleError("dest '" + dest + "' is a directory");
-  if (!info.exists && !StatFollow(ctx.host, DirName(dest)).is_dir) {
-    throw ModuleError("destination directory '" + DirName(dest) + "' does not exist");
+  if (!info.exists && !remote::StatFollow(ctx.host, remote::DirName(dest)).is_dir) {
+    throw ModuleError("destination directory '" + remote::DirName(dest) + "' does not exist");
   }
   if (info.exists && !request.force) {
     ModuleResult result;

@@ -23,6 +23,7 @@
 #include "orchestrator/modules/release_prune_module.h"
 #include "orchestrator/modules/release_switch_module.h"
 #include "orchestrator/modules/rollback_plan_module.h"
+#include "orchestrator/modules/rollback_schema_check_module.h"
 #include "orchestrator/modules/schema_revision_module.h"
 #include "orchestrator/modules/set_fact_module.h"
 #include "orchestrator/modules/stat_module.h"
@@ -53,6 +54,7 @@ const std::vector<const Module*>& AllModules() {
   static const HealthcheckModule healthcheck;
   static const MigrateModule migrate;
   static const RollbackPlanModule rollback_plan;
+  static const RollbackSchemaCheckModule rollback_schema_check;
   static const SchemaRevisionModule schema_revision;
   static const std::vector<const Module*> all = {&command,
                                                  &copy,
@@ -72,6 +74,7 @@ const std::vector<const Module*>& AllModules() {
                                                  &healthcheck,
                                                  &migrate,
                                                  &rollback_plan,
+                                                 &rollback_schema_check,
                                                  &schema_revision,
                                                  &DeployHistoryModule(),
                                                  &DeployLockModule(),

@@ -6,6 +6,7 @@
 
 #include "orchestrator/app/journal.h"
 #include "orchestrator/app/lock_info.h"
+#include "orchestrator/app/run_identity.h"
 #include "orchestrator/modules/module_args.h"
 #include "orchestrator/modules/remote_file.h"
 
@@ -16,9 +17,7 @@ using remote::Command;
 
 // The temp link's suffix: the run's token, reduced to safe characters.
 std::string LinkToken(const Value& vars) {
-  const Value run = RunIdentity(vars);
-  std::string token =
-      run.contains("token") && run["token"].is_string() ? run["token"].get<std::string>() : "";
+  std::string token = RunField(RunIdentity(vars), "token");
   std::erase_if(token, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); });
   if (token.size() > 32) token.resize(32);
   return token.empty() ? std::to_string(getpid()) : token;

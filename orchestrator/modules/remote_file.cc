@@ -4,23 +4,13 @@
 #include <sstream>
 
 #include "orchestrator/core/sha256.h"
-#include "orchestrator/modules/remote_path.h"
+#include "remote/remote_path.h"
 
 namespace deployctl {
 
 using remote::Command;
 using remote::CommandResult;
 using remote::RemoteFileInfo;
-
-RemoteFileInfo StatFollow(remote::Transport& host, const std::string& path) {
-  std::string current = path;
-  for (int depth = 0; depth < 8; ++depth) {
-    RemoteFileInfo info = host.Stat(current);
-    if (!info.is_link) return info;
-    current = JoinPath(DirName(current), info.link_target);
-  }
-  return RemoteFileInfo{};  // a loop of links: treat as missing, as open(2) fails
-}
 
 std::string RemoteSha256(remote::Transport& host, const std::string& path,
                          unsigned long long size) {
@@ -105,14 +95,6 @@ std::string JoinChanges(const std::vector<std::string>& changes) {
   std::string joined;
   for (const auto& change : changes) joined += (joined.empty() ? "" : ", ") + change;
   return joined;
-}
-
-void CheckRan(const CommandResult& result, const std::string& what) {
-  if (result.ok()) return;
-  std::string err = result.err;
-  while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
-  throw ModuleError(what + " failed (rc=" + std::to_string(result.exit_status) + ")" +
-                    (err.empty() ? "" : ": " + err));
 }
 
 }  // namespace deployctl

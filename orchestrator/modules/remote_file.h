@@ -9,13 +9,10 @@
 
 #include "orchestrator/modules/file_mode.h"
 #include "orchestrator/modules/module.h"
+#include "remote/stat_follow.h"
 #include "remote/transport.h"
 
 namespace deployctl {
-
-// Stat that follows symbolic links (up to 8 levels). A dangling link
-// reads as missing.
-remote::RemoteFileInfo StatFollow(remote::Transport& host, const std::string& path);
 
 // Files up to this size are checksummed by reading them (no remote tool
 // needed); bigger ones with `sha256sum`.
@@ -48,8 +45,5 @@ std::vector<std::string> ApplyAttributes(ModuleContext& ctx, const std::string& 
 
 // "changes; like this" for messages.
 std::string JoinChanges(const std::vector<std::string>& changes);
-
-// Throws ModuleError with `what` and the command's stderr when it failed.
-void CheckRan(const remote::CommandResult& result, const std::string& what);
 
 }  // namespace deployctl

@@ -41,9 +41,4 @@ class SchemaRevisionModule : public Module {
   ModuleResult Run(ModuleContext& ctx) const override;
 };
 
-// The revision in the output of psql running SchemaRevisionSql: the value
-// of the line {"schema_revision": "..."}. nullopt when there is no such
-// line or its value is not a string (a revision query that returned NULL).
-std::optional<std::string> ParseSchemaRevision(std::string_view psql_output);
-
 }  // namespace deployctl

@@ -3,7 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "orchestrator/app/backup_metadata.h"
-#include "orchestrator/modules/migrate_module.h"
+#include "orchestrator/app/schema_revision.h"
+#include "orchestrator/app/wait_until.h"
 #include "orchestrator/modules/module_test_util.h"
 
 using deployctl::ParseSchemaRevision;

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "orchestrator/modules/put_file.h"
-#include "orchestrator/modules/remote_path.h"
 #include "orchestrator/vars/template.h"
+#include "remote/remote_path.h"
 
 namespace deployctl {
 namespace {
@@ -42,7 +42,7 @@ ModuleResult TemplateModule::Run(ModuleContext& ctx) const {
       throw ModuleError(Shown(path, dir) + ": " + e.what());
     }
     request.dest = args.RequiredString("dest");
-    request.name = BaseName(src);
+    request.name = remote::BaseName(src);
     request.want = OwnerArgs(args);
     request.want.mode = ModeArg(args);
     request.force = args.Bool("force", true);

@@ -83,7 +83,7 @@ ModuleResult WaitForModule::Run(ModuleContext& ctx) const {
       target = args.RequiredString("path");
       timeout_msg = want_up ? "Timeout when waiting for file " + target
                             : "Timeout when waiting for " + target + " to be absent";
-      probe = [&ctx, &target] { return StatFollow(ctx.host, target).exists; };
+      probe = [&ctx, &target] { return remote::StatFollow(ctx.host, target).exists; };
     }
     timeout_msg = args.String("msg").value_or(timeout_msg);
     const std::string goal = target + (want_up ? "" : " to go away");

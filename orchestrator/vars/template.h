@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "orchestrator/core/error.h"
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl {
 

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "orchestrator/core/value.h"
 #include "orchestrator/vars/template_ops.h"
-#include "orchestrator/vars/value.h"
 
 namespace deployctl::template_internal {
 

@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "orchestrator/core/value.h"
 #include "orchestrator/vars/template_ast.h"
-#include "orchestrator/vars/value.h"
 
 namespace deployctl::template_internal {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl::template_internal {
 

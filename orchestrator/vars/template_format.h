@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl::template_internal {
 

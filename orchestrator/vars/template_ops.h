@@ -3,7 +3,7 @@
 // Python's wording ("unsupported operand type(s) for -: 'str' and 'int'").
 #pragma once
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl::template_internal {
 

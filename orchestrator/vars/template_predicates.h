@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "orchestrator/vars/value.h"
+#include "orchestrator/core/value.h"
 
 namespace deployctl::template_internal {
 

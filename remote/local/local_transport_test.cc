@@ -8,20 +8,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.h"
+
 namespace deployctl::remote {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    char name[] = "/tmp/deployctl-local-test-XXXXXX";
-    path = ::mkdtemp(name);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-  fs::path path;
-};
+using deployctl::testing::TempDir;
 
 std::vector<std::string> Entries(const fs::path& dir) {
   std::vector<std::string> names;
@@ -82,9 +76,9 @@ TEST_CASE("Local: cwd and env apply", "[local]") {
   TempDir dir;
   LocalTransport local("localhost");
   Command command = Command::Shell("pwd; echo \"$GREETING\"");
-  command.cwd = dir.path.string();
+  command.cwd = dir.path();
   command.env = {{"GREETING", "hello world"}};
-  CHECK(local.Run(command).out == dir.path.string() + "\nhello world\n");
+  CHECK(local.Run(command).out == dir.path() + "\nhello world\n");
 }
 
 TEST_CASE("Local: WriteFile replaces the file atomically with the mode", "[local]") {
@@ -100,7 +94,7 @@ TEST_CASE("Local: WriteFile replaces the file atomically with the mode", "[local
   CHECK(local.ReadFile(path) == std::optional<std::string>("two\n"));
   CHECK(local.Stat(path).mode == 0600);
   CHECK(inode_before != inode_after);  // a new file renamed over, not rewritten
-  CHECK(Entries(dir.path) == std::vector<std::string>{"app.conf"});
+  CHECK(Entries(dir.path()) == std::vector<std::string>{"app.conf"});
 }
 
 TEST_CASE("Local: WriteFile errors name the host and path, and leave nothing", "[local]") {
@@ -116,7 +110,7 @@ TEST_CASE("Local: WriteFile errors name the host and path, and leave nothing", "
   }
   fs::create_directory(dir / "a-dir");
   CHECK_THROWS_AS(local.WriteFile(dir / "a-dir", "x", 0644), RemoteFileError);
-  CHECK(Entries(dir.path) == std::vector<std::string>{"a-dir"});
+  CHECK(Entries(dir.path()) == std::vector<std::string>{"a-dir"});
 }
 
 TEST_CASE("Local: UploadFile copies the file with the mode", "[local]") {
@@ -149,7 +143,7 @@ TEST_CASE("Local: Stat reports files, directories and links", "[local]") {
   CHECK(link.is_link);
   CHECK_FALSE(link.is_regular);
   CHECK(link.link_target == "file");
-  CHECK(local.Stat(dir.path.string()).is_dir);
+  CHECK(local.Stat(dir.path()).is_dir);
   CHECK_FALSE(local.Stat(dir / "missing").exists);
 }
 

@@ -1,8 +1,9 @@
+#include "remote/connect/connect.h"
+
 #include <memory>
 
 #include "remote/local/local_transport.h"
 #include "remote/ssh/ssh_transport.h"
-#include "remote/transport.h"
 
 namespace deployctl::remote {
 

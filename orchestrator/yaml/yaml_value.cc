@@ -1,4 +1,4 @@
-#include "orchestrator/core/yaml_value.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,16 +7,9 @@
 #include <regex>
 #include <sstream>
 
+#include "orchestrator/core/strings.h"
+
 namespace deployctl {
-namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-}  // namespace
-
 YAML::Node LoadYamlText(const std::string& text, const std::string& name) {
   try {
     return YAML::Load(text);

@@ -1,6 +1,6 @@
-#include "orchestrator/modules/remote_path.h"
+#include "remote/remote_path.h"
 
-namespace deployctl {
+namespace deployctl::remote {
 namespace {
 
 std::string_view StripTrailingSlashes(std::string_view path) {
@@ -32,4 +32,4 @@ std::string DirName(std::string_view path) {
   return std::string(StripTrailingSlashes(path.substr(0, slash)));
 }
 
-}  // namespace deployctl
+}  // namespace deployctl::remote

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace deployctl {
+namespace deployctl::remote {
 
 // "a" + "b" -> "a/b"; an absolute `b` wins; no doubled slashes.
 std::string JoinPath(std::string_view dir, std::string_view name);
@@ -16,4 +16,4 @@ std::string BaseName(std::string_view path);
 // The parent, ignoring trailing slashes: "/a/b" -> "/a", "/a" -> "/", "a" -> ".".
 std::string DirName(std::string_view path);
 
-}  // namespace deployctl
+}  // namespace deployctl::remote

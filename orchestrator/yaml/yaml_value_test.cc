@@ -1,4 +1,4 @@
-#include "orchestrator/core/yaml_value.h"
+#include "orchestrator/yaml/yaml_value.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,8 +1,8 @@
-// What the database modules (db_restore, db_replaced) share on the app's
-// database host: where the database container is, database-level SQL on the
+// The restore saga's plumbing on the app's database host (db_restore,
+// db_replaced): where the database container is, database-level SQL on the
 // maintenance database (libpq through an SSH forward, else psql in the
 // container), and stopping/starting the app's other containers around a
-// swap. One per module run.
+// swap. One per run of a database step.
 #pragma once
 
 #include <memory>
@@ -12,14 +12,14 @@
 #include "orchestrator/app/app_config.h"
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/db/pg_session.h"
-#include "orchestrator/modules/module.h"
 #include "remote/command.h"
+#include "remote/transport.h"
 
 namespace deployctl {
 
 class DbHostSession {
  public:
-  DbHostSession(ModuleContext& ctx, const AppConfig& app);
+  DbHostSession(remote::Transport& host, const AppConfig& app);
 
   // Finds the current release and the running database container. Returns
   // why not ("nothing is deployed ...", "... is not running ...") or "".
@@ -27,7 +27,7 @@ class DbHostSession {
   std::string Locate();
 
   // How database-level SQL runs: "auto" (libpq, else psql), "libpq" (throws
-  // ModuleError when it cannot connect) or "psql". Call after Locate().
+  // TaskError when it cannot connect) or "psql". Call after Locate().
   void ConnectSql(const std::string& mode);
   // How it ended up running, for data.sql_via.
   const std::string& sql_via() const { return sql_via_; }
@@ -51,7 +51,7 @@ class DbHostSession {
     std::vector<std::string> services;  // names, for messages and compose
     bool empty() const { return services.empty(); }
   };
-  AppContainers FindAppContainers() const;  // throws ModuleError
+  AppContainers FindAppContainers() const;  // throws TaskError
   // `verb`: stop | start.
   remote::CommandResult StopOrStart(const AppContainers& containers, const std::string& verb) const;
 
@@ -71,7 +71,7 @@ class DbHostSession {
   const std::vector<std::string>& exec() const { return exec_; }  // runs argv in the db container
 
  private:
-  ModuleContext& ctx_;
+  remote::Transport& host_;
   const AppConfig& app_;
   BackupDirState dir_;
   std::string release_dir_;

@@ -1,10 +1,10 @@
-#include "orchestrator/modules/remote_path.h"
+#include "remote/remote_path.h"
 
 #include <catch2/catch.hpp>
 
-using deployctl::BaseName;
-using deployctl::DirName;
-using deployctl::JoinPath;
+using deployctl::remote::BaseName;
+using deployctl::remote::DirName;
+using deployctl::remote::JoinPath;
 
 TEST_CASE("remote path helpers", "[remote_path]") {
   CHECK(JoinPath("/srv/app", "current") == "/srv/app/current");

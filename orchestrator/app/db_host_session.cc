@@ -1,4 +1,4 @@
-#include "orchestrator/modules/db_host_session.h"
+#include "orchestrator/app/db_host_session.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -7,8 +7,8 @@
 #include "orchestrator/app/backup_store.h"
 #include "orchestrator/app/compose_cli.h"
 #include "orchestrator/app/db_restore.h"
+#include "orchestrator/core/error.h"
 #include "orchestrator/core/redact.h"
-#include "orchestrator/modules/module_args.h"
 
 namespace deployctl {
 namespace {
@@ -69,19 +69,20 @@ std::string WithStderr(std::string text, const CommandResult& r) {
   return err.empty() ? text : text + ": " + err;
 }
 
-DbHostSession::DbHostSession(ModuleContext& ctx, const AppConfig& app) : ctx_(ctx), app_(app) {}
+DbHostSession::DbHostSession(remote::Transport& host, const AppConfig& app)
+    : host_(host), app_(app) {}
 
 std::string DbHostSession::Locate() {
   try {
-    dir_ = ProbeBackupDir(ctx_.host, app_);
+    dir_ = ProbeBackupDir(host_, app_);
     const BackupDirState& dir = dir_;
     if (!dir.release_dir) {
-      return "nothing is deployed on " + ctx_.host.host() + " (" + app_.current_link() +
+      return "nothing is deployed on " + host_.host() + " (" + app_.current_link() +
              " does not exist): there is no database";
     }
     release_dir_ = *dir.release_dir;
-    const std::vector<std::string> cli = DetectComposeCommand(ctx_.host);
-    if (ProbeDatabaseService(ctx_.host, cli, app_, release_dir_) != ServiceState::kRunning) {
+    const std::vector<std::string> cli = DetectComposeCommand(host_);
+    if (ProbeDatabaseService(host_, cli, app_, release_dir_) != ServiceState::kRunning) {
       return "the database service '" + app_.database.service + "' is not running in " +
              release_dir_;
     }
@@ -89,7 +90,7 @@ std::string DbHostSession::Locate() {
     exec_ = DatabaseExecArgv(cli, app_, release_dir_);
     // The same container through the docker CLI when the host has one:
     // docker-compose v1 takes seconds to start and relays stdin itself.
-    if (auto fast = DatabaseContainerExec(ctx_.host, app_)) exec_ = *fast;
+    if (auto fast = DatabaseContainerExec(host_, app_)) exec_ = *fast;
   } catch (const remote::UnreachableError&) {
     throw;
   } catch (const std::runtime_error& e) {
@@ -109,7 +110,7 @@ void DbHostSession::ConnectSql(const std::string& mode) {
     Command settings = Command::Argv(PsqlArgv(exec_, app_.database.user, maintenance, {}));
     settings.stdin_data = "SHOW port;\nSHOW listen_addresses;\n";
     settings.read_only = true;
-    const CommandResult shown = ctx_.host.Run(settings);
+    const CommandResult shown = host_.Run(settings);
     const std::vector<std::string> lines = NonEmptyLines(shown.out);
     int port = 0;
     if (shown.ok() && lines.size() == 2) {
@@ -127,13 +128,13 @@ void DbHostSession::ConnectSql(const std::string& mode) {
     printenv.insert(printenv.end(), {"sh", "-c", "printf %s \"${POSTGRES_PASSWORD:-}\""});
     Command env = Command::Argv(printenv);
     env.read_only = true;
-    const CommandResult pw = ctx_.host.Run(env);
+    const CommandResult pw = host_.Run(env);
     std::string password = pw.ok() ? pw.out : "";
     while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
       password.pop_back();
     }
     if (!password.empty()) RegisterSecret(password);
-    const int local = ctx_.host.OpenLocalForward(address, port);
+    const int local = host_.OpenLocalForward(address, port);
     db::PgParams params;
     params.port = local;
     params.user = app_.database.user;
@@ -141,14 +142,14 @@ void DbHostSession::ConnectSql(const std::string& mode) {
     params.dbname = maintenance;
     pg_ = std::make_unique<db::PgSession>(params);
     sql_via_ = "libpq through an SSH forward to " + address + ":" + std::to_string(port) + " on " +
-               ctx_.host.host();
+               host_.host();
     return;
   } catch (const remote::UnreachableError& e) {
     why = e.what();
   } catch (const std::exception& e) {
     why = e.what();
   }
-  if (mode == "libpq") throw ModuleError("cannot reach the database with libpq: " + why);
+  if (mode == "libpq") throw TaskError("cannot reach the database with libpq: " + why);
   sql_via_ = "psql in the database container (libpq: " + Redact(why) + ")";
 }
 
@@ -165,7 +166,7 @@ CommandResult DbHostSession::Sql(const std::map<std::string, std::string>& vars,
       PsqlArgv(exec_, app_.database.user, MaintenanceDatabase(app_.database.name), vars));
   command.stdin_data = sql;
   command.read_only = read_only;
-  return ctx_.host.Run(command);
+  return host_.Run(command);
 }
 
 bool DbHostSession::Drop(const std::string& database) const {
@@ -180,7 +181,7 @@ bool DbHostSession::Drop(const std::string& database) const {
 
 std::vector<std::string> DbHostSession::Databases() const {
   const CommandResult r = Sql({}, "SELECT datname FROM pg_database ORDER BY 1;\n", true);
-  if (!r.ok()) throw ModuleError(WithStderr("cannot list the databases", r));
+  if (!r.ok()) throw TaskError(WithStderr("cannot list the databases", r));
   return NonEmptyLines(r.out);
 }
 
@@ -190,7 +191,7 @@ DbHostSession::AppContainers DbHostSession::FindAppContainers() const {
                               "label=com.docker.compose.project=" + ComposeProjectLabel(app_),
                               "--format", "{{.ID}} {{.Label \"com.docker.compose.service\"}}"});
   ps.read_only = true;
-  const CommandResult r = ctx_.host.Run(ps);
+  const CommandResult r = host_.Run(ps);
   if (r.ok()) {
     for (const std::string& line : NonEmptyLines(r.out)) {
       const size_t space = line.find(' ');
@@ -211,9 +212,9 @@ DbHostSession::AppContainers DbHostSession::FindAppContainers() const {
   argv.insert(argv.end(), {"ps", "--services", "--filter", "status=running"});
   Command command = Command::Argv(argv);
   command.read_only = true;
-  const CommandResult listed = ctx_.host.Run(command);
+  const CommandResult listed = host_.Run(command);
   if (!listed.ok()) {
-    throw ModuleError(WithStderr("listing the running compose services failed", listed));
+    throw TaskError(WithStderr("listing the running compose services failed", listed));
   }
   for (const std::string& line : NonEmptyLines(listed.out)) {
     if (line != app_.database.service) found.services.push_back(line);
@@ -233,7 +234,7 @@ CommandResult DbHostSession::StopOrStart(const AppContainers& containers,
     argv.push_back(verb);
     argv.insert(argv.end(), containers.services.begin(), containers.services.end());
   }
-  return ctx_.host.Run(Command::Argv(argv));
+  return host_.Run(Command::Argv(argv));
 }
 
 std::string DbHostSession::StopAndSwap(const AppContainers& running, const std::string& live,
