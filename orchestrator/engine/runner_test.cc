@@ -463,6 +463,30 @@ TEST_CASE("run_once skipped by when on the first host runs nowhere", "[runner]")
   CHECK(s.registered.at("web3")["r"]["skipped"] == true);
 }
 
+TEST_CASE(
+    "a failed run_once task delegated to the database host stops every host under "
+    "any_errors_fatal, as deploy.yml relies on",
+    "[runner]") {
+  Fleet f;
+  f.Fails("db1", "pg_dump", 1, "no space");
+  const auto s = f.Run(R"(
+- hosts: web
+  any_errors_fatal: true
+  tasks:
+    - name: backup
+      command: pg_dump
+      run_once: true
+      delegate_to: db1
+    - command: echo switch
+)");
+  CHECK(s.exit_code() == ExitCode::kTaskFailed);
+  CHECK(f.Ran("db1") == Strings{"pg_dump"});
+  for (const char* h : {"web1", "web2", "web3"}) CHECK(f.Ran(h).empty());
+  CHECK(FailureOf(s, "web1") == "non-zero return code (rc=1): no space");
+  CHECK(FailureOf(s, "web2") == "stopped because web1 failed (any_errors_fatal)");
+  CHECK(s.failures.size() == 3);
+}
+
 // BUG: a failed run_once task fails only the first host; the other hosts go
 // on without the result it was to give them. Ansible fails every host of the
 // play when a run_once task fails (deployctl's own workflows are
