@@ -892,3 +892,56 @@ TEST_CASE("-l limits every play to the matching hosts", "[runner]") {
   CHECK(f.Ran("web1").empty());
   CHECK(f.Ran("web2") == Strings{"echo x"});
 }
+
+// ------------------------------------------------------- block-level keywords
+
+// BUG: no_log on a block is accepted by the loader and then ignored (only
+// when, tags and vars reach a block's tasks); in Ansible it hides the output
+// of every task in the block, so what it was meant to hide is printed.
+TEST_CASE("no_log on a block hides its tasks' output", "[runner][!shouldfail]") {
+  Fleet f;
+  f.Fails("web1", "mysql", 1, "access denied for pw-in-the-output");
+  const auto s = f.Run(R"(
+- hosts: web1
+  tasks:
+    - block:
+        - command: mysql
+      no_log: true
+)");
+  CHECK(s.failures.at(0).msg == "(hidden by no_log)");
+  CHECK(f.out.str().find("pw-in-the-output") == std::string::npos);
+}
+
+// BUG: run_once (and delegate_to, throttle) on a block are accepted and
+// ignored the same way: the block runs on every host.
+TEST_CASE("run_once on a block runs its tasks once", "[runner][!shouldfail]") {
+  Fleet f;
+  f.Run(R"(
+- hosts: web
+  tasks:
+    - block:
+        - command: echo migrate
+      run_once: true
+)");
+  CHECK(f.Ran("web1") == Strings{"echo migrate"});
+  CHECK(f.Ran("web2").empty());
+  CHECK(f.Ran("web3").empty());
+}
+
+TEST_CASE("no_log on a task hides its failure everywhere", "[runner]") {
+  Fleet f;
+  f.Fails("web1", "mysql", 1, "access denied for pw-in-the-output");
+  const auto s = f.Run(R"(
+- hosts: web1
+  tasks:
+    - block:
+        - command: mysql
+          no_log: true
+      rescue:
+        - debug:
+            msg: "{{ ansible_failed_result.msg }}"
+          register: why
+)");
+  CHECK(s.registered.at("web1")["why"]["msg"] == "(hidden by no_log)");
+  CHECK(f.out.str().find("pw-in-the-output") == std::string::npos);
+}
