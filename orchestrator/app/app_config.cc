@@ -1,5 +1,7 @@
 #include "orchestrator/app/app_config.h"
 
+#include <charconv>
+#include <climits>
 #include <regex>
 #include <set>
 
@@ -43,16 +45,25 @@ class Reader {
   int Int(const Value& dict, const std::string& key, int fallback, int min) const {
     if (!dict.contains(key) || dict[key].is_null()) return fallback;
     const Value& v = dict[key];
-    int n = 0;
-    if (v.is_number_integer()) {
-      n = v.get<int>();
+    long long n = 0;
+    if (v.is_number_unsigned()) {
+      // Beyond long long reads as the maximum: refused below as too large.
+      n = v.get<unsigned long long>() > static_cast<unsigned long long>(LLONG_MAX)
+              ? LLONG_MAX
+              : v.get<long long>();
+    } else if (v.is_number_integer()) {
+      n = v.get<long long>();
     } else if (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("[0-9]+"))) {
-      n = std::stoi(v.get<std::string>());
+      const std::string& text = v.get_ref<const std::string&>();
+      if (std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc()) {
+        n = LLONG_MAX;  // out of range
+      }
     } else {
       Fail(key, "must be an integer");
     }
     if (n < min) Fail(key, "must be at least " + std::to_string(min));
-    return n;
+    if (n > INT_MAX) Fail(key, "must be at most " + std::to_string(INT_MAX));
+    return static_cast<int>(n);
   }
 
   bool Bool(const Value& dict, const std::string& key, bool fallback) const {

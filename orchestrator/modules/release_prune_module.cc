@@ -64,13 +64,17 @@ class ReleasePrune : public Module {
       const PrunePlan plan = PlanPrune(journal, current, backups, limits);
 
       std::vector<std::string> errors;
+      auto failed = [&](const std::string& path, std::string err) {
+        while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.pop_back();
+        errors.push_back("removing " + path + ": " + err);
+      };
       Value removed_releases = Value::array();
       for (const std::string& id : plan.remove_releases) {
         if (current && id == *current) continue;  // PlanPrune never asks; never, anyway
         const remote::CommandResult rm =
             ctx.host.Run(Command::Argv({"rm", "-rf", "--", app.release_dir(id)}));
         if (!rm.ok()) {
-          errors.push_back("removing " + app.release_dir(id) + ": " + rm.err);
+          failed(app.release_dir(id), rm.err);
           continue;
         }
         journal.Drop(id);
@@ -84,7 +88,7 @@ class ReleasePrune : public Module {
         const remote::CommandResult rm = ctx.host.Run(
             Command::Argv({"rm", "-f", "--", path, path + std::string(kManifestSuffix)}));
         if (!rm.ok()) {
-          errors.push_back("removing " + path + ": " + rm.err);
+          failed(path, rm.err);
           continue;
         }
         removed_backups.push_back(file);
