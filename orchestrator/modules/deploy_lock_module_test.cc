@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "orchestrator/app/lock_info.h"
+#include "orchestrator/app/run_identity.h"
 #include "orchestrator/modules/module_test_util.h"
 #include "remote/fault/fault_transport.h"
 
