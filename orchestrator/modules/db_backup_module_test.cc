@@ -2,9 +2,10 @@
 // manifest it leaves, first deploys, and every way the backup can fail.
 // (The backup script itself is tested against fake tools in
 // orchestrator/app/backup_pipeline_test.cc.)
+#include "orchestrator/modules/db_backup_module.h"
+
 #include <catch2/catch.hpp>
 
-#include "orchestrator/modules/db_backup_module.h"
 #include "orchestrator/modules/module_test_util.h"
 #include "remote/fault/fault_transport.h"
 

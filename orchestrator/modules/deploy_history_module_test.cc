@@ -1,8 +1,9 @@
 // deploy_history: one JSON line appended to .deployctl/history.jsonl.
+#include "orchestrator/modules/deploy_history_module.h"
+
 #include <catch2/catch.hpp>
 
 #include "orchestrator/core/redact.h"
-#include "orchestrator/modules/deploy_history_module.h"
 #include "orchestrator/modules/module_test_util.h"
 #include "remote/fault/fault_transport.h"
 

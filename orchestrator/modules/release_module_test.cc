@@ -1,11 +1,12 @@
 // release: a new releases/<id> from a local directory, journaled as
 // pending at once; shared links, templates, metadata; and what each failure
 // leaves on the host.
+#include "orchestrator/modules/release_module.h"
+
 #include <catch2/catch.hpp>
 
 #include "orchestrator/core/redact.h"
 #include "orchestrator/modules/module_test_util.h"
-#include "orchestrator/modules/release_module.h"
 #include "remote/fault/fault_transport.h"
 
 namespace {

@@ -23,7 +23,14 @@ Value RenderValue(const Value& value, const Value& vars) {
 }
 
 std::string RenderTemplateText(std::string_view text, const Value& vars) {
-  if (!HasTemplateMarkers(text)) return std::string(text);
+  if (!HasTemplateMarkers(text)) {
+    // Jinja writes "\n" for every newline of a template file, with or
+    // without tags in it.
+    if (text.find('\r') == std::string_view::npos) return std::string(text);
+    std::string out;
+    template_internal::AppendNormalizedNewlines(out, text);
+    return out;
+  }
   RenderContext ctx(vars);
   return template_internal::RenderText(template_internal::ParseTemplate(text), ctx);
 }

@@ -29,7 +29,7 @@ struct Expr {
     kAttr,       // operands[0] . name
     kIndex,      // operands[0] [ operands[1] ]
     kSlice,      // operands[0] [ operands[1] : operands[2] : operands[3] ], null = omitted
-    kList,       // [ operands... ]
+    kList,       // [ operands... ], or ( operands... ) when `tuple`
     kDict,       // { operands[0]: operands[1], operands[2]: operands[3], ... }
     kNot,        // not operands[0]
     kNegate,     // - operands[0]
@@ -53,6 +53,7 @@ struct Expr {
   BinaryOp binary_op = BinaryOp::kAdd;
   std::vector<CompareOp> compare_ops;
   bool negated = false;
+  bool tuple = false;  // kList written as a tuple: Python prints it (1, 2)
   size_t builtin = 0;
   std::vector<ExprPtr> operands;
   CallArgs args;

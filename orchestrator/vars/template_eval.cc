@@ -83,8 +83,12 @@ struct Result {
   Value owned;
   bool raw = false;  // borrowed from vars: nested strings may be unrendered templates
   bool undefined = false;
-  std::string path;    // the lookup, "app.db.port"; empty for computed values
-  std::string reason;  // undefined: why, e.g. "'dict object' has no attribute 'port'"
+  // Undefined that prints as "" (Jinja's plain Undefined), e.g. `x if c`
+  // without else: `{{ '--force' if force }}` renders nothing.
+  bool prints_empty = false;
+  PyShape shape = PyShape::kPlain;  // tuple, dict view: how Python prints it
+  std::string path;                 // the lookup, "app.db.port"; empty for computed values
+  std::string reason;               // undefined: why, e.g. "'dict object' has no attribute 'port'"
 
   const Value& get() const { return ref != nullptr ? *ref : owned; }
 
@@ -95,9 +99,10 @@ struct Result {
     r.path = std::move(path);
     return r;
   }
-  static Result Own(Value v) {
+  static Result Own(Value v, PyShape shape = PyShape::kPlain) {
     Result r;
     r.owned = std::move(v);
+    r.shape = shape;
     return r;
   }
   static Result Undefined(std::string path, std::string reason) {
@@ -141,8 +146,9 @@ class Evaluator {
     return r.get();
   }
 
-  Value Take(const Expr& e) {
-    Result r = Eval(e);
+  Value Take(const Expr& e) { return Take(Eval(e)); }
+
+  Value Take(Result r) {
     const Value& v = Use(r);
     return r.ref != nullptr ? v : std::move(r.owned);
   }
@@ -167,7 +173,7 @@ class Evaluator {
       case Expr::Kind::kList: {
         Value out = Value::array();
         for (const auto& item : e.operands) out.push_back(Take(*item));
-        return Result::Own(std::move(out));
+        return Result::Own(std::move(out), e.tuple ? PyShape::kTuple : PyShape::kPlain);
       }
       case Expr::Kind::kDict: {
         Value out = Value::object();
@@ -192,7 +198,19 @@ class Evaluator {
       case Expr::Kind::kBinary: {
         Result a = Eval(*e.operands[0]);
         Result b = Eval(*e.operands[1]);
-        return Result::Own(Binary(e.binary_op, Use(a), Use(b)));
+        const Value& left = Use(a);
+        const Value& right = Use(b);
+        if (e.binary_op == BinaryOp::kMod && left.is_string()) {
+          // printf-style formatting; only a tuple gives several arguments.
+          return Result::Own(PyPercentFormat(left.get_ref<const std::string&>(), right,
+                                             b.shape == PyShape::kTuple));
+        }
+        if (e.binary_op == BinaryOp::kConcat) {
+          std::string out = ShapedStr(left, a.shape);
+          AppendShapedStr(out, right, b.shape);
+          return Result::Own(std::move(out));
+        }
+        return Result::Own(Binary(e.binary_op, left, right));
       }
       case Expr::Kind::kCompare: {
         Result left = Eval(*e.operands[0]);
@@ -218,8 +236,11 @@ class Evaluator {
         Result cond = Eval(*e.operands[0]);
         if (IsTruthy(Use(cond))) return Eval(*e.operands[1]);
         if (e.operands[2]) return Eval(*e.operands[2]);
-        return Result::Undefined({}, "the inline if-expression '" + std::string(Source(e)) +
-                                         "' evaluated to false and no else section was defined");
+        Result none =
+            Result::Undefined({}, "the inline if-expression '" + std::string(Source(e)) +
+                                      "' evaluated to false and no else section was defined");
+        none.prints_empty = true;
+        return none;
       }
       case Expr::Kind::kFilter:
         return Filter(e);
@@ -229,7 +250,14 @@ class Evaluator {
         Result object = Eval(*e.operands[0]);
         const Value& target = Use(object);
         auto [args, keyword] = Arguments(e.args);
-        return Result::Own(CallMethod(target, e.name, args, keyword));
+        PyShape shape = PyShape::kPlain;
+        if (target.is_object()) {
+          shape = e.name == "items"    ? PyShape::kDictItems
+                  : e.name == "keys"   ? PyShape::kDictKeys
+                  : e.name == "values" ? PyShape::kDictValues
+                                       : PyShape::kPlain;
+        }
+        return Result::Own(CallMethod(target, e.name, args, keyword), shape);
       }
       case Expr::Kind::kFunction: {
         auto [args, keyword] = Arguments(e.args);
@@ -253,7 +281,8 @@ class Evaluator {
         }
         case Node::Kind::kOutput: {
           Result r = Eval(*node.expr);
-          AppendPyStr(out, Use(r));
+          if (r.undefined && r.prints_empty) break;
+          AppendShapedStr(out, Use(r), r.shape);
           break;
         }
         case Node::Kind::kIf:
@@ -269,9 +298,12 @@ class Evaluator {
         case Node::Kind::kFor:
           For(node, out);
           break;
-        case Node::Kind::kSet:
-          locals_.push_back(Local{node.targets[0], nullptr, Take(*node.expr)});
+        case Node::Kind::kSet: {
+          Result r = Eval(*node.expr);
+          PyShape shape = r.shape;
+          locals_.push_back(Local{node.targets[0], nullptr, Take(std::move(r)), shape});
           break;
+        }
       }
     }
   }
@@ -282,6 +314,7 @@ class Evaluator {
     std::string name;
     const Value* ref = nullptr;
     Value owned;
+    PyShape shape = PyShape::kPlain;
     const Value& get() const { return ref != nullptr ? *ref : owned; }
   };
 
@@ -310,7 +343,11 @@ class Evaluator {
 
   Result Name(const std::string& name) {
     for (auto it = locals_.rbegin(); it != locals_.rend(); ++it) {
-      if (it->name == name) return Result::Borrow(it->get(), name);
+      if (it->name == name) {
+        Result r = Result::Borrow(it->get(), name);
+        r.shape = it->shape;
+        return r;
+      }
     }
     if (ctx_.vars.is_object()) {
       auto it = ctx_.vars.find(name);
@@ -483,12 +520,39 @@ class Evaluator {
     } else if (IsDefined(input)) {
       value = &input.get();
     }
+    if (spec.name == "string" && value != nullptr && input.shape != PyShape::kPlain &&
+        e.args.positional.empty() && e.args.keyword.empty()) {
+      return Result::Own(ShapedStr(*value, input.shape));
+    }
     std::string input_name = PathOf(input, *e.operands[0]);
     auto [args, keyword] = Arguments(e.args);
     std::optional<Value> out =
         ApplyFilter(spec, value, input_name, std::move(args), std::move(keyword));
     if (!out) return Result::Undefined(std::string(Source(e)), std::string(spec.undefined_reason));
-    return Result::Own(std::move(*out));
+    PyShape shape = FilterShape(spec.name, input.shape, *out);
+    return Result::Own(std::move(*out), shape);
+  }
+
+  // How Python would print a filter's result: zip and dictsort give tuples,
+  // and list-like filters keep the tuples of d.items() or zip.
+  static PyShape FilterShape(std::string_view filter, PyShape input, const Value& out) {
+    if (!out.is_array()) return PyShape::kPlain;
+    if (filter == "zip" || filter == "zip_longest" || filter == "dictsort") {
+      return PyShape::kTupleList;
+    }
+    if (filter == "regex_findall") {
+      return !out.empty() && out[0].is_array() ? PyShape::kTupleList : PyShape::kPlain;
+    }
+    bool tuples = input == PyShape::kDictItems || input == PyShape::kTupleList;
+    if (!tuples) return PyShape::kPlain;
+    if (filter == "list" || filter == "sort" || filter == "reverse" || filter == "unique" ||
+        filter == "select" || filter == "reject") {
+      return PyShape::kTupleList;
+    }
+    if (filter == "first" || filter == "last" || filter == "min" || filter == "max") {
+      return PyShape::kTuple;
+    }
+    return PyShape::kPlain;
   }
 
   // default(value='', boolean=false) evaluates `value` only when needed and
@@ -527,12 +591,12 @@ class Evaluator {
       value = &input.get();
     }
     auto [args, keyword] = Arguments(e.args);
-    return Result::Own(spec.check(value, args) != e.negated);
+    return Result::Own(RunTest(spec, value, std::move(args), keyword) != e.negated);
   }
 
-  void Bind(const Node& node, const Value& item) {
+  void Bind(const Node& node, const Value& item, PyShape shape = PyShape::kPlain) {
     if (node.targets.size() == 1) {
-      locals_.push_back(Local{node.targets[0], &item, {}});
+      locals_.push_back(Local{node.targets[0], &item, {}, shape});
       return;
     }
     if (!item.is_array()) {
@@ -555,6 +619,10 @@ class Evaluator {
   void For(const Node& node, std::string& out) {
     Result seq_result = Eval(*node.expr);
     const Value& seq = Use(seq_result);
+    PyShape item_shape =
+        seq_result.shape == PyShape::kDictItems || seq_result.shape == PyShape::kTupleList
+            ? PyShape::kTuple
+            : PyShape::kPlain;
     std::vector<Value> storage;  // dict keys or characters, which are not values in `seq`
     std::vector<const Value*> items;
     if (seq.is_array()) {
@@ -576,7 +644,7 @@ class Evaluator {
     if (node.filter) {
       std::vector<const Value*> kept;
       for (const Value* item : items) {
-        Bind(node, *item);
+        Bind(node, *item, item_shape);
         Result keep = Eval(*node.filter);
         bool truthy = IsTruthy(Use(keep));
         locals_.resize(mark);
@@ -591,7 +659,7 @@ class Evaluator {
     }
     int64_t length = static_cast<int64_t>(items.size());
     for (int64_t i = 0; i < length; ++i) {
-      Bind(node, *items[static_cast<size_t>(i)]);
+      Bind(node, *items[static_cast<size_t>(i)], item_shape);
       Value loop = Value::object();
       loop["index"] = i + 1;
       loop["index0"] = i;

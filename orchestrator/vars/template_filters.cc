@@ -1,5 +1,7 @@
 #include "orchestrator/vars/template_filters.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +11,7 @@
 #include "orchestrator/vars/template.h"
 #include "orchestrator/vars/template_format.h"
 #include "orchestrator/vars/template_ops.h"
+#include "orchestrator/vars/template_predicates.h"
 #include "orchestrator/vars/template_regex.h"
 #include "orchestrator/vars/template_strings.h"
 
@@ -360,10 +363,11 @@ Result Sort(const FilterInput& in) {
   return out;
 }
 
-// Ansible's unique: exact comparison, first occurrence kept. Jinja's
-// case-insensitive variant when case_sensitive=false is passed.
+// ansible-core 2.14's unique is Jinja's do_unique with
+// case_sensitive=bool(case_sensitive): case-insensitive unless asked,
+// first occurrence kept.
 Result Unique(const FilterInput& in) {
-  bool case_sensitive = in.args[0].is_null() || IsTruthy(in.args[0]);
+  bool case_sensitive = IsTruthy(in.args[0]);
   Value out = Value::array();
   std::vector<Value> seen;
   for (auto& item : Iterate(*in.value)) {
@@ -472,30 +476,486 @@ Result Items2Dict(const FilterInput& in) {
   return out;
 }
 
-void Merge(Value& into, const Value& from, bool recursive) {
-  for (const auto& [key, item] : from.items()) {
+// Ansible's merge_hash: `high` wins; nested dicts merge when recursive;
+// lists follow list_merge (replace, keep, append, prepend, append_rp,
+// prepend_rp).
+void Merge(Value& into, const Value& high, bool recursive, const std::string& list_merge) {
+  for (const auto& [key, item] : high.items()) {
     auto it = into.find(key);
-    if (recursive && it != into.end() && it->is_object() && item.is_object()) {
-      Merge(*it, item, true);
-    } else {
+    if (it == into.end()) {
       into[key] = item;
+    } else if (it->is_object() && item.is_object()) {
+      if (recursive) {
+        Merge(*it, item, true, list_merge);
+      } else {
+        *it = item;
+      }
+    } else if (it->is_array() && item.is_array()) {
+      Value merged = Value::array();
+      auto absent_from_high = [&](const Value& x) { return !PyContains(item, x); };
+      if (list_merge == "replace") {
+        merged = item;
+      } else if (list_merge == "keep") {
+        merged = *it;
+      } else if (list_merge == "append" || list_merge == "append_rp") {
+        for (const auto& x : *it) {
+          if (list_merge == "append" || absent_from_high(x)) merged.push_back(x);
+        }
+        for (const auto& x : item) merged.push_back(x);
+      } else {  // prepend, prepend_rp
+        merged = item;
+        for (const auto& x : *it) {
+          if (list_merge == "prepend" || absent_from_high(x)) merged.push_back(x);
+        }
+      }
+      *it = std::move(merged);
+    } else {
+      *it = item;
     }
   }
 }
 
+// combine(*dicts, recursive=false, list_merge='replace'): the input and the
+// arguments, lists of dicts flattened one level, later ones win.
 Result Combine(const FilterInput& in) {
-  if (!in.value->is_object()) {
-    throw TemplateError("combine expects dictionaries, got " + TypeOf(*in.value));
+  bool recursive = false;
+  std::string list_merge = "replace";
+  for (const auto& [name, value] : in.extra_keyword) {
+    if (name == "recursive") {
+      recursive = IsTruthy(value);
+    } else if (name == "list_merge") {
+      list_merge = PyStr(value);
+    } else {
+      throw TemplateError("'recursive' and 'list_merge' are the only valid keyword arguments");
+    }
   }
-  Value out = *in.value;
-  std::vector<Value> others =
-      in.args[0].is_array() ? Iterate(in.args[0]) : std::vector<Value>{in.args[0]};
-  for (const auto& other : others) {
-    if (!other.is_object())
-      throw TemplateError("combine expects dictionaries, got " + TypeOf(other));
-    Merge(out, other, IsTruthy(in.args[1]));
+  static constexpr std::string_view kListMerge[] = {"replace", "keep",      "append",
+                                                    "prepend", "append_rp", "prepend_rp"};
+  if (std::find(std::begin(kListMerge), std::end(kListMerge), list_merge) == std::end(kListMerge)) {
+    throw TemplateError(
+        "combine: list_merge must be one of replace, keep, append, prepend, "
+        "append_rp, prepend_rp; got '" +
+        list_merge + "'");
+  }
+  std::vector<const Value*> dicts;
+  auto add = [&](const Value& v) {
+    if (v.is_array()) {
+      for (const auto& item : v) dicts.push_back(&item);
+    } else {
+      dicts.push_back(&v);
+    }
+  };
+  add(*in.value);
+  for (const auto& other : in.extra) add(other);
+  if (dicts.empty()) return Value::object();
+  for (const Value* d : dicts) {
+    if (!d->is_object()) {
+      throw TemplateError("failed to combine variables, expected dicts but got a '" + TypeOf(*d) +
+                          "'");
+    }
+  }
+  Value out = *dicts[0];
+  for (size_t i = 1; i < dicts.size(); ++i) Merge(out, *dicts[i], recursive, list_merge);
+  return out;
+}
+
+// --- tests as filters: select, reject, selectattr, rejectattr -----------------
+
+// `item.attr` (dotted paths and list indexes allowed), or null if missing.
+const Value* AttributeOrNull(const Value& item, const std::string& path) {
+  const Value* current = &item;
+  for (const auto& part : PySplit(path, ".", -1)) {
+    if (current->is_object() && current->contains(part)) {
+      current = &(*current)[part];
+      continue;
+    }
+    auto index = ParsePyInt(part, 10);
+    if (current->is_array() && index && *index >= 0 &&
+        static_cast<size_t>(*index) < current->size()) {
+      current = &(*current)[static_cast<size_t>(*index)];
+      continue;
+    }
+    return nullptr;
+  }
+  return current;
+}
+
+const TestSpec& NamedTest(const Value& name) {
+  auto index = FindTest(PyStr(name));
+  if (!index) throw TemplateError("no test named '" + PyStr(name) + "'");
+  return TestAt(*index);
+}
+
+Result SelectOrReject(const FilterInput& in, bool select, bool by_attribute) {
+  const Value& test_name = by_attribute ? in.args[1] : in.args[0];
+  const TestSpec* test = test_name.is_null() ? nullptr : &NamedTest(test_name);
+  std::string attribute = by_attribute ? PyStr(in.args[0]) : "";
+  Value out = Value::array();
+  for (auto& item : Iterate(*in.value)) {
+    const Value* subject = by_attribute ? AttributeOrNull(item, attribute) : &item;
+    bool passed = false;
+    if (test == nullptr) {
+      if (subject == nullptr) {
+        throw UndefinedVariableError("'" + TypeOf(item) + " object' has no attribute '" +
+                                     attribute + "'");
+      }
+      passed = IsTruthy(*subject);
+    } else {
+      passed = RunTest(*test, subject, in.extra, in.extra_keyword);
+    }
+    if (passed == select) out.push_back(std::move(item));
   }
   return out;
+}
+
+Result Select(const FilterInput& in) {
+  return SelectOrReject(in, true, false);
+}
+Result Reject(const FilterInput& in) {
+  return SelectOrReject(in, false, false);
+}
+Result SelectAttr(const FilterInput& in) {
+  return SelectOrReject(in, true, true);
+}
+Result RejectAttr(const FilterInput& in) {
+  return SelectOrReject(in, false, true);
+}
+
+// --- more strings ----------------------------------------------------------
+
+// Jinja's format: `'%s-%s' | format(a, b)` is `'%s-%s' % (a, b)`.
+Result Format(const FilterInput& in) {
+  if (!in.extra.empty() && !in.extra_keyword.empty()) {
+    throw TemplateError("can't handle positional and keyword arguments at the same time");
+  }
+  if (!in.extra_keyword.empty()) {
+    Value mapping = Value::object();
+    for (const auto& [name, value] : in.extra_keyword) mapping[name] = value;
+    return PyPercentFormat(Text(in), mapping, false);
+  }
+  return PyPercentFormat(Text(in), ToList(in.extra), true);
+}
+
+std::string TakeCodePoints(const std::vector<std::string_view>& cps, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n && i < cps.size(); ++i) out += cps[i];
+  return out;
+}
+
+// Jinja's truncate(length=255, killwords=false, end='...', leeway=5).
+Result Truncate(const FilterInput& in) {
+  std::string text = Text(in);
+  if (!IsIntegral(in.args[0])) throw TemplateError("length must be an integer");
+  int64_t length = AsInt(in.args[0]);
+  std::string end = PyStr(in.args[2]);
+  int64_t leeway = in.args[3].is_null() ? 5 : AsInt(in.args[3]);
+  auto cps = SplitCodePoints(text);
+  int64_t end_length = static_cast<int64_t>(CodePointCount(end));
+  if (length < end_length) {
+    throw TemplateError("expected length >= " + std::to_string(end_length) + ", got " +
+                        std::to_string(length));
+  }
+  if (leeway < 0) throw TemplateError("expected leeway >= 0, got " + std::to_string(leeway));
+  if (static_cast<int64_t>(cps.size()) <= length + leeway) return text;
+  std::string head = TakeCodePoints(cps, static_cast<size_t>(length - end_length));
+  if (IsTruthy(in.args[1])) return head + end;
+  size_t space = head.rfind(' ');
+  if (space != std::string::npos) head.resize(space);
+  return head + end;
+}
+
+// str.splitlines, for indent.
+std::vector<std::string> SplitLines(std::string_view s) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c != '\n' && c != '\r' && c != '\v' && c != '\f' && c != '\x1c' && c != '\x1d' &&
+        c != '\x1e') {
+      continue;
+    }
+    lines.emplace_back(s.substr(start, i - start));
+    if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+    start = i + 1;
+  }
+  if (start < s.size()) lines.emplace_back(s.substr(start));
+  return lines;
+}
+
+// Jinja's indent(width=4, first=false, blank=false).
+Result Indent(const FilterInput& in) {
+  std::string indention = in.args[0].is_string()
+                              ? in.args[0].get<std::string>()
+                              : std::string(static_cast<size_t>(std::max<int64_t>(
+                                                0, IsNumeric(in.args[0]) ? AsInt(in.args[0]) : 4)),
+                                            ' ');
+  auto lines = SplitLines(Text(in) + "\n");
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) {
+      out += '\n';
+      if (IsTruthy(in.args[2]) || !lines[i].empty()) out += indention;
+    }
+    out += lines[i];
+  }
+  if (IsTruthy(in.args[1])) out = indention + out;
+  return out;
+}
+
+// --- regular expressions ----------------------------------------------------
+
+Value GroupValue(const RegexMatch& match, size_t group) {
+  if (group >= match.groups.size())
+    throw TemplateError("invalid group reference " + std::to_string(group));
+  return match.groups[group] ? Value(*match.groups[group]) : Value(nullptr);
+}
+
+// Ansible's regex_search(regex, '\\1', '\\g<name>', ignorecase=, multiline=).
+Result RegexSearch(const FilterInput& in) {
+  bool ignorecase = false, multiline = false;
+  for (const auto& [name, value] : in.extra_keyword) {
+    if (name == "ignorecase") ignorecase = IsTruthy(value);
+    if (name == "multiline") multiline = IsTruthy(value);
+  }
+  auto match = PyRegexSearch(Text(in), PyStr(in.args[0]), ignorecase, multiline);
+  for (const auto& arg : in.extra) {
+    std::string a = PyStr(arg);
+    if (!a.starts_with("\\")) throw TemplateError("Unknown argument");
+  }
+  if (!match) return Value(nullptr);
+  if (in.extra.empty()) return GroupValue(*match, 0);
+  Value out = Value::array();
+  for (const auto& arg : in.extra) {
+    std::string a = PyStr(arg);
+    if (a.starts_with("\\g<") && a.ends_with(">")) {
+      std::string name = a.substr(3, a.size() - 4);
+      auto named = std::find_if(match->names.begin(), match->names.end(),
+                                [&](const auto& n) { return n.first == name; });
+      if (named == match->names.end()) throw TemplateError("no such group '" + name + "'");
+      out.push_back(GroupValue(*match, named->second));
+    } else {
+      auto number = ParsePyInt(a.substr(1), 10);
+      if (!number || *number < 0) throw TemplateError("Unknown argument");
+      out.push_back(GroupValue(*match, static_cast<size_t>(*number)));
+    }
+  }
+  return out;
+}
+
+// re.findall: whole matches, the group with one group, tuples with several.
+Result RegexFindAll(const FilterInput& in) {
+  Value out = Value::array();
+  for (const auto& match :
+       PyRegexFindAll(Text(in), PyStr(in.args[0]), IsTruthy(in.args[2]), IsTruthy(in.args[1]))) {
+    auto text = [&](size_t g) { return Value(match.groups[g].value_or("")); };
+    if (match.groups.size() <= 2) {
+      out.push_back(text(match.groups.size() - 1));
+    } else {
+      Value tuple = Value::array();
+      for (size_t g = 1; g < match.groups.size(); ++g) tuple.push_back(text(g));
+      out.push_back(std::move(tuple));
+    }
+  }
+  return out;
+}
+
+Result RegexEscape(const FilterInput& in) {
+  std::string type = PyStr(in.args[0]);
+  if (type != "python") {
+    throw TemplateError("regex_escape: only re_type='python' is supported, got '" + type + "'");
+  }
+  return PyRegexEscape(Text(in));
+}
+
+// --- lists -----------------------------------------------------------------
+
+// Ansible's flatten(levels=None, skip_nulls=True), with an explicit stack:
+// deep input must not recurse.
+Result Flatten(const FilterInput& in) {
+  if (!in.value->is_array()) {
+    throw TemplateError("flatten expects a list, got " + TypeOf(*in.value));
+  }
+  bool limited = !in.args[0].is_null();
+  int64_t levels = limited ? AsInt(in.args[0]) : 0;
+  bool skip_nulls = IsTruthy(in.args[1]);
+  struct Frame {
+    const Value* list;
+    size_t next;
+    int64_t levels;
+  };
+  std::vector<Frame> stack{{in.value, 0, levels}};
+  Value out = Value::array();
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    if (frame.next >= frame.list->size()) {
+      stack.pop_back();
+      continue;
+    }
+    const Value& item = (*frame.list)[frame.next++];
+    bool null_like = item.is_null() || (item.is_string() && (item == "None" || item == "null"));
+    if (skip_nulls && null_like) continue;
+    if (item.is_array() && (!limited || frame.levels >= 1)) {
+      int64_t next_levels = frame.levels - 1;
+      stack.push_back(Frame{&item, 0, next_levels});
+    } else {
+      out.push_back(item);
+    }
+  }
+  return out;
+}
+
+// zip(*others) / zip_longest(*others, fillvalue=None): lists of tuples.
+Result ZipImpl(const FilterInput& in, bool longest, const Value& fill) {
+  std::vector<std::vector<Value>> lists{Iterate(*in.value)};
+  for (const auto& other : in.extra) lists.push_back(Iterate(other));
+  size_t n = lists[0].size();
+  for (const auto& l : lists) n = longest ? std::max(n, l.size()) : std::min(n, l.size());
+  Value out = Value::array();
+  for (size_t i = 0; i < n; ++i) {
+    Value tuple = Value::array();
+    for (const auto& l : lists) tuple.push_back(i < l.size() ? l[i] : fill);
+    out.push_back(std::move(tuple));
+  }
+  return out;
+}
+
+Result Zip(const FilterInput& in) {
+  if (!in.extra_keyword.empty()) {
+    throw TemplateError("zip() takes no keyword arguments");
+  }
+  return ZipImpl(in, false, nullptr);
+}
+
+Result ZipLongest(const FilterInput& in) {
+  Value fill = nullptr;
+  for (const auto& [name, value] : in.extra_keyword) {
+    if (name != "fillvalue") {
+      throw TemplateError("zip_longest() got an unexpected keyword argument '" + name + "'");
+    }
+    fill = value;
+  }
+  return ZipImpl(in, true, fill);
+}
+
+// Ansible's set theory filters on lists keep the first list's order.
+Value UniqueList(const std::vector<Value>& items) {
+  Value out = Value::array();
+  for (const auto& item : items) {
+    if (!PyContains(out, item)) out.push_back(item);
+  }
+  return out;
+}
+
+Result Union(const FilterInput& in) {
+  auto items = Iterate(*in.value);
+  for (auto& item : Iterate(in.args[0])) items.push_back(std::move(item));
+  return UniqueList(items);
+}
+
+Result Intersect(const FilterInput& in) {
+  std::vector<Value> kept;
+  for (auto& item : Iterate(*in.value)) {
+    if (PyContains(in.args[0], item)) kept.push_back(std::move(item));
+  }
+  return UniqueList(kept);
+}
+
+Result Difference(const FilterInput& in) {
+  std::vector<Value> kept;
+  for (auto& item : Iterate(*in.value)) {
+    if (!PyContains(in.args[0], item)) kept.push_back(std::move(item));
+  }
+  return UniqueList(kept);
+}
+
+Result SymmetricDifference(const FilterInput& in) {
+  Value both = *Intersect(in);
+  std::vector<Value> kept;
+  for (auto& item : Iterate(*Union(in))) {
+    if (!PyContains(both, item)) kept.push_back(std::move(item));
+  }
+  return UniqueList(kept);
+}
+
+// Jinja's sum(attribute=None, start=0).
+Result Sum(const FilterInput& in) {
+  Value total = in.args[1];
+  for (const auto& item : Iterate(*in.value)) {
+    total = Binary(BinaryOp::kAdd, total, Attribute(item, in.args[0]));
+  }
+  return total;
+}
+
+// Jinja's dictsort(case_sensitive=False, by='key', reverse=False): (key,
+// value) pairs.
+Result DictSort(const FilterInput& in) {
+  if (!in.value->is_object())
+    throw TemplateError("You can only sort by either \"key\" or \"value\"");
+  std::string by = PyStr(in.args[1]);
+  if (by != "key" && by != "value") {
+    throw TemplateError("You can only sort by either \"key\" or \"value\"");
+  }
+  bool case_sensitive = IsTruthy(in.args[0]);
+  std::vector<Value> pairs;
+  for (const auto& [key, item] : in.value->items()) pairs.push_back(Value::array({key, item}));
+  size_t pos = by == "key" ? 0 : 1;
+  auto key_of = [&](const Value& pair) {
+    const Value& k = pair[pos];
+    return !case_sensitive && k.is_string() ? Value(PyLower(k.get_ref<const std::string&>())) : k;
+  };
+  bool reverse = IsTruthy(in.args[2]);
+  std::stable_sort(pairs.begin(), pairs.end(), [&](const Value& a, const Value& b) {
+    int c = PyCompare(key_of(a), key_of(b), CompareOp::kLt);
+    return reverse ? c > 0 : c < 0;
+  });
+  return ToList(std::move(pairs));
+}
+
+// --- hashes ------------------------------------------------------------------
+
+std::string HexDigest(std::string_view filter, const std::string& algorithm,
+                      const std::string& data) {
+  static constexpr std::pair<std::string_view, const char*> kNames[] = {
+      {"md5", "MD5"},           {"sha1", "SHA1"},           {"sha224", "SHA224"},
+      {"sha256", "SHA256"},     {"sha384", "SHA384"},       {"sha512", "SHA512"},
+      {"sha3_224", "SHA3-224"}, {"sha3_256", "SHA3-256"},   {"sha3_384", "SHA3-384"},
+      {"sha3_512", "SHA3-512"}, {"blake2b", "BLAKE2B-512"}, {"blake2s", "BLAKE2S-256"}};
+  const char* name = nullptr;
+  for (const auto& [python, openssl] : kNames) {
+    if (python == PyLower(algorithm)) name = openssl;
+  }
+  const EVP_MD* md = name != nullptr ? EVP_get_digestbyname(name) : nullptr;
+  if (md == nullptr) {
+    throw TemplateError(std::string(filter) + ": unsupported hash type " + algorithm);
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &size, md, nullptr) != 1) {
+    throw TemplateError(std::string(filter) + ": computing the " + algorithm + " digest failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+Result Hash(const FilterInput& in) {
+  return HexDigest("hash", PyStr(in.args[0]), Text(in));
+}
+Result Md5(const FilterInput& in) {
+  return HexDigest("md5", "md5", Text(in));
+}
+Result Sha1(const FilterInput& in) {
+  return HexDigest("sha1", "sha1", Text(in));
+}
+
+Result NoYaml(const FilterInput&) {
+  throw TemplateError(
+      "YAML output (to_yaml, to_nice_yaml) is not supported; use to_json or to_nice_json, "
+      "whose output is valid YAML");
 }
 
 // --- JSON ------------------------------------------------------------------
@@ -535,16 +995,24 @@ const std::vector<FilterSpec>& Registry() {
         {"basename", {}, Basename},
         {"bool", {}, Bool},
         {"capitalize", {}, Capitalize},
-        {"combine", {{"other", kNone, true}, {"recursive", false}}, Combine},
+        {"checksum", {}, Sha1},
+        {"combine", {}, Combine, false, "", true},
         {"count", {}, Length},
         {"d", default_params, Default, true},
+        {"dictsort", {{"case_sensitive", false}, {"by", "key"}, {"reverse", false}}, DictSort},
+        {"difference", {{"b", kNone, true}}, Difference},
         {"default", default_params, Default, true},
         {"dict2items", key_value, Dict2Items},
         {"dirname", {}, Dirname},
         {"first", {}, First, false, "No first item, sequence was empty."},
+        {"flatten", {{"levels", kNone}, {"skip_nulls", true}}, Flatten},
         {"float", {{"default", 0.0}}, Float},
+        {"format", {}, Format, false, "", true},
         {"from_json", {}, FromJson},
+        {"hash", {{"hashtype", "sha1"}}, Hash},
+        {"indent", {{"width", 4}, {"first", false}, {"blank", false}}, Indent},
         {"int", {{"default", 0}, {"base", 10}}, Int},
+        {"intersect", {{"b", kNone, true}}, Intersect},
         {"items2dict", key_value, Items2Dict},
         {"join", {{"d", ""}, {"attribute", kNone}}, Join},
         {"last", {}, Last, false, "No last item, sequence was empty."},
@@ -552,6 +1020,7 @@ const std::vector<FilterSpec>& Registry() {
         {"list", {}, List},
         {"lower", {}, Lower},
         {"mandatory", {{"msg", kNone}}, Mandatory, true},
+        {"md5", {}, Md5},
         {"map", {{"filter", kNone}}, Map, false, "", true},
         {"max",
          {{"case_sensitive", false}, {"attribute", kNone}},
@@ -564,6 +1033,10 @@ const std::vector<FilterSpec>& Registry() {
          false,
          "No aggregated item, sequence was empty."},
         {"quote", {}, Quote},
+        {"regex_escape", {{"re_type", "python"}}, RegexEscape},
+        {"regex_findall",
+         {{"regex", kNone, true}, {"multiline", false}, {"ignorecase", false}},
+         RegexFindAll},
         {"regex_replace",
          {{"pattern", kNone, true},
           {"replacement", ""},
@@ -571,21 +1044,37 @@ const std::vector<FilterSpec>& Registry() {
           {"multiline", false},
           {"count", 0}},
          RegexReplace},
+        {"regex_search", {{"regex", kNone, true}}, RegexSearch, false, "", true},
+        {"reject", {{"test", kNone}}, Reject, false, "", true},
+        {"rejectattr", {{"attribute", kNone, true}, {"test", kNone}}, RejectAttr, false, "", true},
         {"replace", {{"old", kNone, true}, {"new", kNone, true}, {"count", kNone}}, Replace},
         {"reverse", {}, Reverse},
         {"round", {{"precision", 0}, {"method", "common"}}, Round},
+        {"select", {{"test", kNone}}, Select, false, "", true},
+        {"selectattr", {{"attribute", kNone, true}, {"test", kNone}}, SelectAttr, false, "", true},
+        {"sha1", {}, Sha1},
         {"sort", {{"reverse", false}, {"case_sensitive", false}, {"attribute", kNone}}, Sort},
         {"split", {{"sep", kNone}, {"maxsplit", -1}}, Split},
         {"string", {}, ToString},
+        {"sum", {{"attribute", kNone}, {"start", 0}}, Sum},
+        {"symmetric_difference", {{"b", kNone, true}}, SymmetricDifference},
         {"ternary",
          {{"true_val", kNone, true}, {"false_val", kNone, true}, {"none_val", kNone}},
          Ternary},
         {"title", {}, Title},
         {"to_json", {{"indent", kNone}, {"sort_keys", false}}, ToJson},
         {"to_nice_json", {{"indent", 4}, {"sort_keys", true}}, ToNiceJson},
+        {"to_nice_yaml", {}, NoYaml, false, "", true},
+        {"to_yaml", {}, NoYaml, false, "", true},
         {"trim", {{"chars", kNone}}, Trim},
+        {"truncate",
+         {{"length", 255}, {"killwords", false}, {"end", "..."}, {"leeway", kNone}},
+         Truncate},
+        {"union", {{"b", kNone, true}}, Union},
         {"unique", {{"case_sensitive", kNone}, {"attribute", kNone}}, Unique},
         {"upper", {}, Upper},
+        {"zip", {}, Zip, false, "", true},
+        {"zip_longest", {}, ZipLongest, false, "", true},
     };
     return f;
   }();

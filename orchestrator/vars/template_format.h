@@ -28,3 +28,23 @@ void AppendPyStr(std::string& out, const Value& value);
 std::string PyJsonDumps(const Value& value, int indent);
 
 }  // namespace deployctl::template_internal
+
+namespace deployctl::template_internal {
+
+// What Python type a list value stands for. Values are JSON, which has no
+// tuples or dict views, so the evaluator carries this beside a value where
+// Python would print it differently: `(1, 2)`, `dict_items([('a', 1)])`,
+// `[(1, 'a'), (2, 'b')]` (zip, dictsort, items() | list).
+enum class PyShape { kPlain, kTuple, kTupleList, kDictItems, kDictKeys, kDictValues };
+
+// str(value) for a value of that shape.
+void AppendShapedStr(std::string& out, const Value& value, PyShape shape);
+std::string ShapedStr(const Value& value, PyShape shape);
+
+// Python's printf-style `format % args`: `args` is the tuple's items when
+// `args_is_tuple`, else one argument (a dict also serves `%(name)s`).
+// Throws TemplateError with Python's messages ("not enough arguments for
+// format string").
+std::string PyPercentFormat(std::string_view format, const Value& args, bool args_is_tuple);
+
+}  // namespace deployctl::template_internal

@@ -133,10 +133,18 @@ class Lexer {
   TagEnd Tag(size_t tag, size_t body, TokenKind begin, TokenKind end, std::string_view close) {
     tokens_.push_back(Token{begin, tag, src_.substr(tag, body - tag), {}, 0, 0});
     pos_ = body;
+    brackets_.clear();
     int depth = 0;
     while (true) {
       SkipSpaces();
       if (pos_ >= src_.size()) {
+        if (!brackets_.empty()) {
+          // `{{ (a + b }}`: the '}}' was read inside the parenthesis.
+          size_t at = brackets_.back();
+          char want = src_[at] == '(' ? ')' : src_[at] == '[' ? ']' : '}';
+          throw SyntaxError(src_, at, "unclosed '" + std::string(1, src_[at]) + "'",
+                            "'" + std::string(1, want) + "'");
+        }
         std::string open(src_.substr(tag, 2));
         throw SyntaxError(src_, tag, "unclosed '" + open + "'", "'" + std::string(close) + "'");
       }
@@ -374,8 +382,21 @@ class Lexer {
       std::string shown(SplitCodePoints(src_.substr(pos_, 4)).front());
       throw SyntaxError(src_, pos_, "unexpected character '" + shown + "'");
     }
-    if (c == '(' || c == '[' || c == '{') ++depth;
-    if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+      brackets_.push_back(pos_);
+    }
+    if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+      size_t open = brackets_.back();
+      char want = src_[open] == '(' ? ')' : src_[open] == '[' ? ']' : '}';
+      if (c != want) {
+        // `{{ (a + b }}`: the bracket, not the tag, is what is left open.
+        throw SyntaxError(src_, open, "unclosed '" + std::string(1, src_[open]) + "'",
+                          "'" + std::string(1, want) + "'");
+      }
+      --depth;
+      brackets_.pop_back();
+    }
     ++pos_;
     Push(TokenKind::kOperator, start);
   }
@@ -383,6 +404,7 @@ class Lexer {
   std::string_view src_;
   size_t pos_ = 0;
   std::vector<Token> tokens_;
+  std::vector<size_t> brackets_;  // offsets of the open brackets in the current tag
 };
 
 }  // namespace

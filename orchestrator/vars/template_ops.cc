@@ -331,9 +331,7 @@ Value Binary(BinaryOp op, const Value& a, const Value& b) {
       if (IsIntegral(a) && IsSequenceForRepeat(b)) return Repeat(b, AsInt(a));
       return Arithmetic(op, a, b);
     case BinaryOp::kMod:
-      if (a.is_string()) {
-        throw TemplateError("string formatting with '%' is not supported; use ~ or format filters");
-      }
+      if (a.is_string()) return PyPercentFormat(a.get_ref<const std::string&>(), b, false);
       return Arithmetic(op, a, b);
     default:
       return Arithmetic(op, a, b);

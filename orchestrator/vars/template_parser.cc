@@ -423,7 +423,11 @@ class Parser {
     }
     if (IsOp("(")) {
       size_t begin = Next().offset;
-      if (SkipOp(")")) return Sequence(Expr::Kind::kList, begin, {});
+      if (SkipOp(")")) {
+        auto empty = Sequence(Expr::Kind::kList, begin, {});
+        empty->tuple = true;
+        return empty;
+      }
       ExprPtr first = Expression();
       if (!IsOp(",")) {
         ExpectOp(")");
@@ -434,7 +438,9 @@ class Parser {
       items.push_back(std::move(first));
       while (SkipOp(",") && !IsOp(")")) items.push_back(Expression());
       ExpectOp(")");
-      return Sequence(Expr::Kind::kList, begin, std::move(items));
+      auto tuple = Sequence(Expr::Kind::kList, begin, std::move(items));
+      tuple->tuple = true;
+      return tuple;
     }
     if (IsOp("[")) {
       size_t begin = Next().offset;
@@ -615,17 +621,39 @@ class Parser {
         e->name = std::string(t.text);
         e->builtin = *index;
         e->negated = negated;
-        if (IsOp("(")) e->args = Arguments();
-        if (e->args.positional.size() != TestAt(*index).arg_count || !e->args.keyword.empty()) {
-          throw SyntaxError(src_, t.offset,
-                            "test '" + e->name + "' takes " +
-                                std::to_string(TestAt(*index).arg_count) + " argument(s)");
+        if (IsOp("(")) {
+          e->args = Arguments();
+        } else if (StartsTestArgument()) {
+          // Jinja's one-argument form without parentheses: `n is divisibleby 3`.
+          e->args.positional.push_back(Postfix(Primary()));
         }
+        std::vector<std::string> keywords;
+        for (const auto& [name, unused] : e->args.keyword) keywords.push_back(name);
+        std::string problem = CheckTestArity(TestAt(*index), e->args.positional.size(), keywords);
+        if (!problem.empty()) throw SyntaxError(src_, t.offset, problem);
         Finish(*e);
         node = std::move(e);
       } else {
         return node;
       }
+    }
+  }
+
+  // As Jinja: a name (but not else/or/and), a literal, or a list or dict
+  // display after a test name is its one argument.
+  bool StartsTestArgument() const {
+    const Token& t = Peek();
+    switch (t.kind) {
+      case TokenKind::kName:
+        return t.text != "else" && t.text != "or" && t.text != "and";
+      case TokenKind::kString:
+      case TokenKind::kInteger:
+      case TokenKind::kFloat:
+        return true;
+      case TokenKind::kOperator:
+        return t.text == "[" || t.text == "{";
+      default:
+        return false;
     }
   }
 

@@ -221,9 +221,83 @@ void Expand(std::string& out, std::string_view repl, const std::cmatch& match,
 
 }  // namespace
 
+namespace {
+
+void CheckInput(std::string_view text) {
+  if (text.size() > kMaxRegexInput) {
+    throw TemplateError("regular expressions are limited to inputs of " +
+                        std::to_string(kMaxRegexInput) + " bytes (got " +
+                        std::to_string(text.size()) + ")");
+  }
+}
+
+RegexMatch ToMatch(const std::cmatch& match, const Compiled& compiled) {
+  RegexMatch out;
+  for (size_t g = 0; g <= compiled.groups && g < match.size(); ++g) {
+    if (match[g].matched) {
+      out.groups.emplace_back(std::string(match[g].first, match[g].second));
+    } else {
+      out.groups.emplace_back(std::nullopt);
+    }
+  }
+  for (const auto& [name, number] : compiled.names) out.names.emplace_back(name, number);
+  return out;
+}
+
+[[noreturn]] void Failed(std::string_view pattern, const std::regex_error& e) {
+  throw TemplateError("regular expression '" + std::string(pattern) + "' failed: " + e.what());
+}
+
+}  // namespace
+
+std::optional<RegexMatch> PyRegexSearch(std::string_view text, std::string_view pattern,
+                                        bool ignorecase, bool multiline, bool at_start) {
+  CheckInput(text);
+  auto compiled = CachedCompile(pattern, ignorecase, multiline);
+  std::cmatch match;
+  try {
+    auto flags =
+        at_start ? std::regex_constants::match_continuous : std::regex_constants::match_default;
+    if (!std::regex_search(text.data(), text.data() + text.size(), match, compiled->regex, flags)) {
+      return std::nullopt;
+    }
+  } catch (const std::regex_error& e) {
+    Failed(pattern, e);
+  }
+  return ToMatch(match, *compiled);
+}
+
+std::vector<RegexMatch> PyRegexFindAll(std::string_view text, std::string_view pattern,
+                                       bool ignorecase, bool multiline) {
+  CheckInput(text);
+  auto compiled = CachedCompile(pattern, ignorecase, multiline);
+  std::vector<RegexMatch> out;
+  try {
+    const char* end = text.data() + text.size();
+    for (std::cregex_iterator it(text.data(), end, compiled->regex), stop; it != stop; ++it) {
+      out.push_back(ToMatch(*it, *compiled));
+    }
+  } catch (const std::regex_error& e) {
+    Failed(pattern, e);
+  }
+  return out;
+}
+
+std::string PyRegexEscape(std::string_view text) {
+  // Python 3.7+ escapes only the regex metacharacters and whitespace.
+  constexpr std::string_view kSpecial = "()[]{}?*+-|^$\\.&~# \t\n\r\v\f";
+  std::string out;
+  for (char c : text) {
+    if (kSpecial.find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 std::string PyRegexReplace(std::string_view text, std::string_view pattern,
                            std::string_view replacement, bool ignorecase, bool multiline,
                            int64_t count) {
+  CheckInput(text);
   auto compiled = CachedCompile(pattern, ignorecase, multiline);
   std::string out;
   const char* last = text.data();

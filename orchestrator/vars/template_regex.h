@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace deployctl::template_internal {
 
@@ -17,5 +19,28 @@ namespace deployctl::template_internal {
 std::string PyRegexReplace(std::string_view text, std::string_view pattern,
                            std::string_view replacement, bool ignorecase, bool multiline,
                            int64_t count);
+
+// Inputs longer than this are refused: std::regex matches recursively (a
+// frame or more per character), so a long input exhausted the 8 MiB stack
+// (`(a|b)*` on 20000 characters crashed). 4 KiB leaves room for nested
+// groups; it lowers the risk, an engine without recursion would remove it.
+inline constexpr size_t kMaxRegexInput = 4 * 1024;
+
+// A match: group 0 is the whole match; an unmatched group is nullopt.
+struct RegexMatch {
+  std::vector<std::optional<std::string>> groups;
+  std::vector<std::pair<std::string, size_t>> names;  // named group -> number
+};
+
+// re.search (or re.match when `at_start`): the first match, if any.
+std::optional<RegexMatch> PyRegexSearch(std::string_view text, std::string_view pattern,
+                                        bool ignorecase, bool multiline, bool at_start = false);
+
+// re.findall: every non-overlapping match.
+std::vector<RegexMatch> PyRegexFindAll(std::string_view text, std::string_view pattern,
+                                       bool ignorecase, bool multiline);
+
+// re.escape: every character but ASCII letters, digits and '_' escaped.
+std::string PyRegexEscape(std::string_view text);
 
 }  // namespace deployctl::template_internal
