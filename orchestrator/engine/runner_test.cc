@@ -660,7 +660,7 @@ const char* kTagged = R"(
       tags: [db, deploy]
 )";
 
-TEST_CASE("--tags runs the tagged tasks, tasks in tagged blocks, and 'always'", "[runner]") {
+TEST_CASE("tags: --tags runs the tagged tasks, tasks in tagged blocks, and 'always'", "[runner]") {
   Fleet f;
   f.options.tags = {"db"};
   f.Run(kTagged);
@@ -674,7 +674,7 @@ TEST_CASE("play tags are inherited by every task", "[runner]") {
   CHECK(f.Ran("web1").size() == 5);
 }
 
-TEST_CASE("--skip-tags wins over --tags and skips whole blocks", "[runner]") {
+TEST_CASE("tags: --skip-tags wins over --tags and skips whole blocks", "[runner]") {
   Fleet f;
   f.options.tags = {"deploy", "db"};
   f.options.skip_tags = {"db"};
@@ -868,7 +868,7 @@ TEST_CASE("forks: 1 runs hosts one at a time", "[runner]") {
 
 // ------------------------------------------------------------------- --check
 
-TEST_CASE("--check records commands instead of running them", "[runner]") {
+TEST_CASE("check mode: --check records commands instead of running them", "[runner]") {
   Fleet f;
   f.options.check = true;
   const auto s = f.Run(R"(
