@@ -12,6 +12,15 @@
 namespace deployctl {
 namespace {
 
+// An app name as compose turns it into a project name.
+std::string ComposeProjectName(const std::string& app_name) {
+  std::string out;
+  for (char c : Lower(app_name)) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
+  }
+  return out;
+}
+
 class Reader {
  public:
   Reader(std::string origin, std::string path)
@@ -169,8 +178,17 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
   rc.CheckKeys(compose, {"file", "project"});
   app.compose.file = rc.String(compose, "file", false, "docker-compose.yml");
   CheckRelativePath(rc, "file", app.compose.file);
-  app.compose.project = rc.String(compose, "project", false, name);
+  // Without compose.project, the app name as compose itself would turn it
+  // into a project name (lowercased, other characters dropped): "Shop" and
+  // "my.app" are valid app names.
+  const bool project_given = compose.contains("project") && !compose["project"].is_null();
+  app.compose.project = rc.String(compose, "project", false, ComposeProjectName(name));
   if (!std::regex_match(app.compose.project, std::regex("[a-z0-9][a-z0-9_-]*"))) {
+    if (!project_given) {
+      rc.Fail("project", "the app name '" + name +
+                             "' gives no compose project name: set compose.project (lowercase "
+                             "letters, digits, '_' and '-')");
+    }
     rc.Fail("project", "'" + app.compose.project +
                            "' must be lowercase letters, digits, '_' and '-' (compose's rule)");
   }
@@ -178,15 +196,16 @@ AppConfig ParseAppConfig(const std::string& name, const Value& config, const std
   const Value& db = r.Dict(config, "database");
   Reader rd = r.Child("database");
   if (!db.empty()) {
-    rd.CheckKeys(db, {"service", "name", "user", "host", "keep_backups", "keep_safety_backups",
-                      "keep_manual_backups", "keep_replaced_databases", "backup_format",
-                      "backup_required", "schema_revision_query"});
+    rd.CheckKeys(db, {"service", "name", "user", "host", "keep_backups", "keep_days",
+                      "keep_safety_backups", "keep_manual_backups", "keep_replaced_databases",
+                      "backup_format", "backup_required", "schema_revision_query"});
     app.database.enabled = true;
     app.database.service = rd.String(db, "service", true);
     app.database.name = rd.String(db, "name", true);
     app.database.user = rd.String(db, "user", false, "postgres");
     app.database.host = rd.String(db, "host", false);
     app.database.keep_backups = rd.Int(db, "keep_backups", 5, 1);
+    app.database.keep_days = rd.Int(db, "keep_days", 0, 0);
     app.database.keep_safety_backups = rd.Int(db, "keep_safety_backups", 3, 1);
     app.database.keep_manual_backups = rd.Int(db, "keep_manual_backups", 10, 1);
     app.database.keep_replaced_databases = rd.Int(db, "keep_replaced_databases", 1, 0);

@@ -30,6 +30,9 @@ struct DatabaseConfig {
   std::string user = "postgres";
   std::string host;  // database.host: the inventory host for database steps ("" = default)
   int keep_backups = 5;
+  // Automatic backups younger than this many days are kept too, whichever
+  // of the two rules keeps more (0: no age rule).
+  int keep_days = 0;
   int keep_safety_backups = 3;
   // Databases a restore replaced (`<db>__before_<ts>`) kept, newest first;
   // older ones are dropped only when their safety backup exists.

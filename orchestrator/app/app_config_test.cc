@@ -297,23 +297,23 @@ TEST_CASE("AppConfigForHost templates the app with the host's variables", "[app_
   }
 }
 
-// BUG: the default compose project is the app name as it is, and the name
-// is then held to compose's rule: an app called "Shop" or "my.app" (valid
-// app names) is refused with an error about a compose.project it never set,
-// even when it has no compose section at all. ComposeProjectLabel
-// (compose_cli.cc) already lowercases and filters the name for compose.
-TEST_CASE("an app whose name has capitals or dots needs no compose.project",
-          "[app_config][!shouldfail]") {
-  CHECK_NOTHROW(Parse(kMinimal, "Shop"));
-  CHECK_NOTHROW(Parse(kMinimal, "my.app"));
+// Regression: the default compose project was the app name as it is, held
+// to compose's rule: an app called "Shop" or "my.app" (valid app names) was
+// refused with an error about a compose.project it never set, even with no
+// compose section at all.
+TEST_CASE("an app whose name has capitals or dots needs no compose.project", "[app_config]") {
+  CHECK(Parse(kMinimal, "Shop").compose.project == "shop");
+  CHECK(Parse(kMinimal, "my.app").compose.project == "myapp");
 }
 
-// BUG: PRODUCT.md's app configuration has `database.keep_days: 7` ("also
-// keep backups younger than this, whichever keeps more"); deployctl refuses
-// the key, and retention (PlanPrune) has no age rule.
-TEST_CASE("database.keep_days from PRODUCT.md is accepted", "[app_config][!shouldfail]") {
+// Regression: PRODUCT.md's app configuration has `database.keep_days: 7`
+// ("also keep backups younger than this, whichever keeps more"); deployctl
+// refused the key, and retention had no age rule.
+TEST_CASE("database.keep_days from PRODUCT.md is accepted", "[app_config]") {
   const Value db = With(kMinimal, "database", kDatabase);
-  CHECK_NOTHROW(Parse(With(db, "database.keep_days", 7)));
+  CHECK(Parse(With(db, "database.keep_days", 7)).database.keep_days == 7);
+  CHECK(Parse(db).database.keep_days == 0);
+  CHECK_THROWS(Parse(With(db, "database.keep_days", -1)));
 }
 
 // Regression: an integer key written as a string of too many digits

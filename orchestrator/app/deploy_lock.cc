@@ -1,5 +1,6 @@
 #include "orchestrator/app/deploy_lock.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -67,12 +68,15 @@ LockOutcome TakeLock(remote::Transport& host, const AppConfig& app, const LockIn
       outcome.message = "this run already holds the lock of " + app.name;
       return outcome;
     }
-    if (std::chrono::steady_clock::now() + std::chrono::seconds(1) > deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
       outcome.status = Status::kHeld;
       outcome.message = LockHeldMessage(app.name, host.host(), outcome.state);
       return outcome;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // About once a second, and once more at the deadline.
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(1), deadline - now));
   }
 }
 

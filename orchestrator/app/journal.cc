@@ -224,6 +224,20 @@ std::optional<BackupFile> ClassifyBackup(const std::string& file_name,
   return backup;
 }
 
+namespace {
+
+// An automatic backup taken within keep_days of `now` (its key, the release
+// id, is the epoch second it was taken).
+bool YoungerThanKeepDays(const BackupFile& backup, const PruneLimits& limits) {
+  if (limits.keep_days <= 0 || !IsValidReleaseId(backup.key) || backup.key.size() > 18) {
+    return false;
+  }
+  const long long taken = std::stoll(backup.key);
+  return limits.now - taken < static_cast<long long>(limits.keep_days) * 86400;
+}
+
+}  // namespace
+
 PrunePlan PlanPrune(const Journal& journal, const std::optional<std::string>& current,
                     const std::vector<BackupFile>& backups, const PruneLimits& limits) {
   PrunePlan plan;
@@ -279,7 +293,8 @@ PrunePlan PlanPrune(const Journal& journal, const std::optional<std::string>& cu
     int kept = 0;
     for (const BackupFile* b : files) {
       const bool required =
-          kind == BackupKind::kAutomatic && (needed.contains(b->file) || is_protected(b->key));
+          kind == BackupKind::kAutomatic &&
+          (needed.contains(b->file) || is_protected(b->key) || YoungerThanKeepDays(*b, limits));
       if (required || kept < keep) {
         ++kept;
       } else {

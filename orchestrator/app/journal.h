@@ -108,6 +108,8 @@ struct PruneLimits {
   int keep_releases = 5;
   bool prune_backups = false;  // the app has a database
   int keep_backups = 5;
+  int keep_days = 0;  // automatic backups younger than this are kept too
+  long long now = 0;  // epoch seconds, for keep_days
   int keep_manual_backups = 10;
   int keep_safety_backups = 3;
 };
@@ -126,7 +128,8 @@ struct PrunePlan {
 //    statuses this version does not know are left alone.
 //  - Backups: automatic ones beyond keep_backups (newest release first) are
 //    removed, except the automatic backups of current and of the previous
-//    release; manual ones beyond keep_manual_backups and safety ones beyond
+//    release and those younger than keep_days (their release id is the time
+//    they were taken); manual ones beyond keep_manual_backups and safety ones beyond
 //    keep_safety_backups (newest timestamp first); named ones never.
 PrunePlan PlanPrune(const Journal& journal, const std::optional<std::string>& current,
                     const std::vector<BackupFile>& backups, const PruneLimits& limits);

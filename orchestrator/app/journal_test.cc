@@ -158,6 +158,27 @@ TEST_CASE("keep_backups keeps the newest automatic backups by release id", "[pru
   CHECK(plan.remove_backups == Strings{"db_backup_1.dump.zst", "db_backup_2.dump.zst"});
 }
 
+TEST_CASE("keep_days also keeps automatic backups younger than that, whichever keeps more",
+          "[prune]") {
+  // Releases 1700000000.. one day apart; now is a day after the newest.
+  const long long day = 86400, t0 = 1700000000;
+  auto id = [&](int n) { return std::to_string(t0 + n * day); };
+  const Journal j = J(
+      {{id(0), "good"}, {id(1), "good"}, {id(2), "good"}, {id(3), "good"}, {id(4), "live"}}, true);
+  Strings names;
+  for (int n = 0; n <= 4; ++n) names.push_back("db_backup_" + id(n) + ".dump.zst");
+  PruneLimits limits = Limits(5, 1);
+  limits.now = t0 + 5 * day;
+  limits.keep_days = 3;  // keeps the backups of days 3 and 4 (and 2 is exactly 3 days old: not)
+  CHECK(PlanPrune(j, id(4), Backups(names), limits).remove_backups ==
+        Strings{names[0], names[1], names[2]});
+  limits.keep_days = 0;  // keep_backups alone (and the previous release's backup)
+  CHECK(PlanPrune(j, id(4), Backups(names), limits).remove_backups ==
+        Strings{names[0], names[1], names[2]});
+  limits.keep_days = 30;  // everything is younger
+  CHECK(PlanPrune(j, id(4), Backups(names), limits).remove_backups.empty());
+}
+
 TEST_CASE("the backups current and previous need are kept beyond keep_backups", "[prune]") {
   // Rolled back to 2 (previous 1) from 5: the newer backups fill the limit,
   // and 1's and 2's are kept anyway.

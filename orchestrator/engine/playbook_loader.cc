@@ -110,13 +110,22 @@ class Loader {
     return tasks;
   }
 
-  static void InheritWhen(std::vector<Task>& tasks, const std::vector<std::string>& when) {
-    if (when.empty()) return;
+  // As in Ansible, a block's keywords apply to every task in it (block,
+  // rescue and always, nested blocks too): its `when` is checked task by
+  // task before the task's own; no_log, ignore_errors and run_once set on
+  // the block hold for each task; delegate_to and throttle fill in where a
+  // task has none.
+  static void InheritBlockKeywords(std::vector<Task>& tasks, const Task& block) {
     for (Task& task : tasks) {
-      task.when.insert(task.when.begin(), when.begin(), when.end());
-      InheritWhen(task.block, when);
-      InheritWhen(task.rescue, when);
-      InheritWhen(task.always, when);
+      task.when.insert(task.when.begin(), block.when.begin(), block.when.end());
+      task.no_log = task.no_log || block.no_log;
+      task.ignore_errors = task.ignore_errors || block.ignore_errors;
+      task.run_once = task.run_once || block.run_once;
+      if (task.delegate_to.empty()) task.delegate_to = block.delegate_to;
+      if (task.throttle == 0) task.throttle = block.throttle;
+      InheritBlockKeywords(task.block, block);
+      InheritBlockKeywords(task.rescue, block);
+      InheritBlockKeywords(task.always, block);
     }
   }
 
@@ -193,11 +202,9 @@ class Loader {
         task.rescue = LoadTaskList(node["rescue"], "rescue", task.tags, task.vars);
       if (node["always"])
         task.always = LoadTaskList(node["always"], "always", task.tags, task.vars);
-      // As in Ansible, a block's `when` is inherited by every task in it
-      // (block, rescue and always), and checked task by task.
-      InheritWhen(task.block, task.when);
-      InheritWhen(task.rescue, task.when);
-      InheritWhen(task.always, task.when);
+      InheritBlockKeywords(task.block, task);
+      InheritBlockKeywords(task.rescue, task);
+      InheritBlockKeywords(task.always, task);
       if (task.name.empty()) task.name = "block";
       return task;
     }

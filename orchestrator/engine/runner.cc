@@ -204,6 +204,10 @@ bool PlaybookRunner::Selected(const Task& task) const {
     return false;
   };
   if (!options_.skip_tags.empty() && has(options_.skip_tags)) return false;
+  // Ansible's special tag: a task tagged `never` runs only when one of its
+  // tags is asked for by name.
+  const bool never = std::find(task.tags.begin(), task.tags.end(), "never") != task.tags.end();
+  if (never && !task.is_block) return has(options_.tags);
   if (options_.tags.empty() || task.is_block) return true;
   return has(options_.tags) ||
          std::find(task.tags.begin(), task.tags.end(), "always") != task.tags.end();
@@ -298,6 +302,16 @@ void PlaybookRunner::RunTask(const Task& task, const std::vector<std::string>& h
     if (!task.register_as.empty()) {
       for (const auto& host : hosts) State(host).facts[task.register_as] = result.data;
     }
+    // As in Ansible, the one result is every host's: a run_once task that
+    // fails fails the whole play's hosts, so none goes on without what it
+    // was to give them.
+    if (result.status == TaskStatus::kFailed && !result.ignored) {
+      for (size_t i = 1; i < hosts.size(); ++i) {
+        HostTaskResult copy = result;
+        copy.host = hosts[i];
+        RecordQuietly(task, copy);
+      }
+    }
     return;
   }
   ForEachHost(hosts, task.throttle,
@@ -334,6 +348,10 @@ void PlaybookRunner::FailAllIfAnyFailed(const Task& task, const std::vector<std:
 
 void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
   reporter_.TaskResult(task, result);
+  RecordQuietly(task, result);
+}
+
+void PlaybookRunner::RecordQuietly(const Task& task, const HostTaskResult& result) {
   std::lock_guard lock(mutex_);
   HostStats& stats = summary_.stats[result.host];
   HostState& state = *states_.at(result.host);
@@ -351,6 +369,10 @@ void PlaybookRunner::Record(const Task& task, const HostTaskResult& result) {
     case TaskStatus::kUnreachable:
       stats.unreachable++;
       state.unreachable = true;
+      // Why it was lost, for the rescue of the hosts it stops.
+      state.facts["ansible_failed_task"] = {{"name", task.name},
+                                            {"location", task.where.ToString()}};
+      state.facts["ansible_failed_result"] = {{"msg", result.msg}, {"unreachable", true}};
       summary_.failures.push_back({result.host, task.name, task.where, result.msg, true, false});
       break;
     case TaskStatus::kFailed:
@@ -441,10 +463,19 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
     vars["playbook_dir"] = playbook_dir_;
     vars["ansible_check_mode"] = options_.check;
 
-    for (const auto& condition : task.when) {
-      if (!EvaluateCondition(condition, vars)) {
+    // The first of the task's conditions that is false for `scope`, if any.
+    auto false_condition = [&](const Value& scope) -> const std::string* {
+      for (const auto& condition : task.when) {
+        if (!EvaluateCondition(condition, scope)) return &condition;
+      }
+      return nullptr;
+    };
+    // A looped task's `when` is checked for each item, with the item (as
+    // in Ansible).
+    if (!task.loop) {
+      if (const std::string* condition = false_condition(vars)) {
         result.status = TaskStatus::kSkipped;
-        result.data = {{"skipped", true}, {"false_condition", condition}};
+        result.data = {{"skipped", true}, {"false_condition", *condition}};
         if (!task.register_as.empty()) state.facts[task.register_as] = result.data;
         return result;
       }
@@ -465,11 +496,17 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
       Value items = RenderValue(*task.loop, vars);
       if (!items.is_array()) throw TemplateError("'loop' must be a list, got " + items.dump());
       Value results = Value::array();
-      bool changed = false, failed = false;
+      bool changed = false, failed = false, ran = false;
       std::string msg;
       for (const auto& item : items) {
         Value item_vars = vars;
         item_vars[task.loop_var] = item;
+        if (const std::string* condition = false_condition(item_vars)) {
+          results.push_back(
+              {{"skipped", true}, {"false_condition", *condition}, {task.loop_var, item}});
+          continue;
+        }
+        ran = true;
         HostTaskResult one =
             RunModule(task, host, transport, item_vars, options_.check, playbook_dir_);
         one.data[task.loop_var] = item;
@@ -482,9 +519,11 @@ HostTaskResult PlaybookRunner::ExecuteOnHost(const Task& task, const std::string
       }
       result.data = {{"results", results}, {"changed", changed}, {"failed", failed}};
       result.msg = msg;
-      result.status = failed    ? TaskStatus::kFailed
-                      : changed ? TaskStatus::kChanged
-                                : TaskStatus::kOk;
+      result.status = failed                   ? TaskStatus::kFailed
+                      : changed                ? TaskStatus::kChanged
+                      : !ran && !items.empty() ? TaskStatus::kSkipped
+                                               : TaskStatus::kOk;
+      if (result.status == TaskStatus::kSkipped) result.data["skipped"] = true;
     } else {
       result = RunModule(task, host, transport, vars, options_.check, playbook_dir_);
     }

@@ -80,7 +80,10 @@ class PlaybookRunner {
                                     const Play& play);
   void RunTask(const Task& task, const std::vector<std::string>& hosts, const Play& play);
   HostTaskResult ExecuteOnHost(const Task& task, const std::string& host, const Play& play);
+  // Reports `result` and counts it (stats, failure facts, summary).
   void Record(const Task& task, const HostTaskResult& result);
+  // Counts it without reporting (a run_once failure shared by every host).
+  void RecordQuietly(const Task& task, const HostTaskResult& result);
   void FailAllIfAnyFailed(const Task& task, const std::vector<std::string>& hosts);
   bool Selected(const Task& task) const;
   HostState& State(const std::string& host);

@@ -404,12 +404,10 @@ TEST_CASE("any_errors_fatal: every host runs the rescue, seeing whose failure st
         "stopped because web3 failed (any_errors_fatal): non-zero return code (rc=1): broken");
 }
 
-// BUG: when the host that stops an any_errors_fatal play is unreachable,
-// the others' rescue sees "task failed" (or a stale result of an earlier,
-// rescued failure of that host) instead of why it was lost: Record() keeps
-// no ansible_failed_result for an unreachable host.
-TEST_CASE("any_errors_fatal: a lost host's reason reaches the others' rescue",
-          "[runner][!shouldfail]") {
+// Regression: when the host that stops an any_errors_fatal play was
+// unreachable, the others' rescue saw "task failed" (or a stale result of an
+// earlier, rescued failure of that host) instead of why it was lost.
+TEST_CASE("any_errors_fatal: a lost host's reason reaches the others' rescue", "[runner]") {
   Fleet f;
   f.faults["web2"] = {Fault::LoseHostOnCommand(1, "echo b")};
   const auto s = f.Run(R"(
@@ -487,11 +485,11 @@ TEST_CASE(
   CHECK(s.failures.size() == 3);
 }
 
-// BUG: a failed run_once task fails only the first host; the other hosts go
-// on without the result it was to give them. Ansible fails every host of the
-// play when a run_once task fails (deployctl's own workflows are
-// any_errors_fatal, which hides this).
-TEST_CASE("a failed run_once task fails every host of the play", "[runner][!shouldfail]") {
+// Regression: a failed run_once task failed only the first host; the other
+// hosts went on without the result it was to give them. Ansible fails every
+// host of the play (deployctl's own workflows are any_errors_fatal, which
+// hid this).
+TEST_CASE("a failed run_once task fails every host of the play", "[runner]") {
   Fleet f;
   f.Fails("web1", "echo once", 1, "no");
   const auto s = f.Run(R"(
@@ -626,10 +624,10 @@ TEST_CASE("a loop over something that is not a list fails the task", "[runner]")
   CHECK_THAT(FailureOf(s, "web1"), Catch::EndsWith("'loop' must be a list, got \"not-a-list\""));
 }
 
-// BUG: `when` on a looped task is checked once, before the loop, without
-// `item`; Ansible checks it per item, so `when: item != 'b'` skips only b.
-// Here the condition cannot see `item` and the task fails.
-TEST_CASE("when on a loop is checked for each item", "[runner][!shouldfail]") {
+// Regression: `when` on a looped task was checked once, before the loop,
+// without `item`, so the task failed; Ansible checks it per item, so
+// `when: item != 'b'` skips only b.
+TEST_CASE("when on a loop is checked for each item", "[runner]") {
   Fleet f;
   const auto s = f.Run(R"(
 - hosts: web1
@@ -682,10 +680,10 @@ TEST_CASE("tags: --skip-tags wins over --tags and skips whole blocks", "[runner]
   CHECK(f.Ran("web1") == Strings{"echo deploy", "echo always"});
 }
 
-// BUG: Ansible's special tag 'never' keeps a task from running unless it is
-// asked for by name (--tags never or one of its other tags); deployctl runs
-// it on every run.
-TEST_CASE("a task tagged never runs only when asked for", "[runner][!shouldfail]") {
+// Regression: Ansible's special tag 'never' keeps a task from running unless
+// it is asked for by name (--tags never or one of its other tags); deployctl
+// ran it on every run.
+TEST_CASE("a task tagged never runs only when asked for", "[runner]") {
   Fleet f;
   f.Run(R"(
 - hosts: web1
@@ -771,9 +769,9 @@ TEST_CASE("ignore_errors: the host goes on and the result is registered as faile
   CHECK(s.registered.at("web1")["r"]["msg"] == "non-zero return code (rc=5): meh");
 }
 
-// BUG: ignore_errors on a block is accepted by the loader and then ignored;
-// in Ansible it applies to every task in the block.
-TEST_CASE("ignore_errors on a block applies to its tasks", "[runner][!shouldfail]") {
+// Regression: ignore_errors on a block was accepted by the loader and then
+// ignored; in Ansible it applies to every task in the block.
+TEST_CASE("ignore_errors on a block applies to its tasks", "[runner]") {
   Fleet f;
   f.Fails("web1", "echo flaky");
   const auto s = f.Run(R"(
@@ -895,10 +893,10 @@ TEST_CASE("-l limits every play to the matching hosts", "[runner]") {
 
 // ------------------------------------------------------- block-level keywords
 
-// BUG: no_log on a block is accepted by the loader and then ignored (only
-// when, tags and vars reach a block's tasks); in Ansible it hides the output
-// of every task in the block, so what it was meant to hide is printed.
-TEST_CASE("no_log on a block hides its tasks' output", "[runner][!shouldfail]") {
+// Regression: no_log on a block was accepted by the loader and then ignored
+// (only when, tags and vars reached a block's tasks), so what it was meant
+// to hide was printed; in Ansible it hides the output of every task in it.
+TEST_CASE("no_log on a block hides its tasks' output", "[runner]") {
   Fleet f;
   f.Fails("web1", "mysql", 1, "access denied for pw-in-the-output");
   const auto s = f.Run(R"(
@@ -912,9 +910,9 @@ TEST_CASE("no_log on a block hides its tasks' output", "[runner][!shouldfail]") 
   CHECK(f.out.str().find("pw-in-the-output") == std::string::npos);
 }
 
-// BUG: run_once (and delegate_to, throttle) on a block are accepted and
-// ignored the same way: the block runs on every host.
-TEST_CASE("run_once on a block runs its tasks once", "[runner][!shouldfail]") {
+// Regression: run_once (and delegate_to, throttle) on a block were accepted
+// and ignored the same way: the block ran on every host.
+TEST_CASE("run_once on a block runs its tasks once", "[runner]") {
   Fleet f;
   f.Run(R"(
 - hosts: web

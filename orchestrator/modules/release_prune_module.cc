@@ -1,5 +1,6 @@
 #include "orchestrator/modules/release_prune_module.h"
 
+#include <ctime>
 #include <set>
 #include <sstream>
 
@@ -57,6 +58,8 @@ class ReleasePrune : public Module {
       limits.keep_releases = app.keep_releases;
       limits.prune_backups = app.database.enabled;
       limits.keep_backups = app.database.keep_backups;
+      limits.keep_days = app.database.keep_days;
+      limits.now = static_cast<long long>(std::time(nullptr));
       limits.keep_manual_backups = app.database.keep_manual_backups;
       limits.keep_safety_backups = app.database.keep_safety_backups;
       const std::vector<BackupFile> backups =
