@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "orchestrator/app/release_listing.h"
+#include "orchestrator/app/retention.h"
 #include "remote/fake/fake_transport.h"
 #include "remote/fault/fault_transport.h"
 

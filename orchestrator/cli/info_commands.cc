@@ -6,6 +6,7 @@
 #include "orchestrator/app/deploy_lock.h"
 #include "orchestrator/app/journal.h"
 #include "orchestrator/app/lock_info.h"
+#include "orchestrator/app/release_listing.h"
 #include "orchestrator/app/service_status.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/workflow.h"

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "orchestrator/app/journal.h"
+#include "orchestrator/app/retention.h"
 #include "orchestrator/modules/module_args.h"
 #include "orchestrator/modules/remote_file.h"
 
