@@ -16,7 +16,10 @@ const std::vector<std::string> kPlayKeywords = {
 const std::vector<std::string> kTaskKeywords = {
     "name",  "when",   "register", "run_once",   "ignore_errors", "changed_when", "failed_when",
     "tags",  "vars",   "loop",     "with_items", "loop_control",  "no_log",       "args",
-    "block", "rescue", "always",   "become",     "delegate_to",   "throttle"};
+    "block", "rescue", "always",   "become",     "delegate_to",   "throttle",     "import_tasks"};
+
+// import_tasks files may import others; a loop of imports stops here.
+constexpr int kMaxImportDepth = 16;
 
 class Loader {
  public:
@@ -181,7 +184,8 @@ class Loader {
         args_node = kv.second;
         has_args = true;
         if (!args_node.IsMap()) Fail(kv.second, "'args' must be a mapping");
-      } else if (key == "block" || key == "rescue" || key == "always" || key == "become") {
+      } else if (key == "block" || key == "rescue" || key == "always" || key == "become" ||
+                 key == "import_tasks") {
         // handled below (become is accepted and ignored, as for plays)
       } else {
         if (has_module) {
@@ -193,6 +197,12 @@ class Loader {
         module_node = kv.second;
         has_module = true;
       }
+    }
+    if (node["import_tasks"]) {
+      if (has_module) Fail(module_key, "import_tasks cannot also run a module");
+      if (node["block"] || node["rescue"] || node["always"])
+        Fail(node["import_tasks"], "import_tasks cannot also have a block");
+      return ImportTasks(node["import_tasks"], std::move(task));
     }
     if (node["block"]) {
       if (has_module) Fail(module_key, "a block cannot also run a module");
@@ -216,6 +226,42 @@ class Loader {
     task.module_name = std::string(task.module->name());
     task.args = LoadArgs(*task.module, module_key, module_node, has_args ? &args_node : nullptr);
     if (task.name.empty()) task.name = task.module_name;
+    return task;
+  }
+
+  // `import_tasks: FILE` (relative to the file that imports it): a static
+  // include, as in Ansible: its tasks are loaded now, as a block without
+  // rescue, so the import's when, tags, vars and other keywords apply to
+  // each of them; errors name the imported file.
+  Task ImportTasks(const YAML::Node& file_node, Task task) {
+    const std::string relative = Scalar(file_node, "import_tasks");
+    if (import_depth_ >= kMaxImportDepth) {
+      Fail(file_node, "import_tasks nested more than " + std::to_string(kMaxImportDepth) +
+                          " deep (do the files import each other?)");
+    }
+    const std::string path =
+        (std::filesystem::absolute(file_).parent_path() / relative).lexically_normal().string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      Fail(file_node, "import_tasks: no file " + path);
+    }
+    const YAML::Node tasks = LoadYamlFile(path);
+    const std::string importer = file_;
+    file_ = path;
+    ++import_depth_;
+    try {
+      if (!tasks.IsSequence()) Fail(tasks, "expected a list of tasks");
+      task.block = LoadTaskList(tasks, "import_tasks", task.tags, task.vars);
+    } catch (...) {
+      file_ = importer;
+      --import_depth_;
+      throw;
+    }
+    file_ = importer;
+    --import_depth_;
+    task.is_block = true;
+    InheritBlockKeywords(task.block, task);
+    if (task.name.empty()) task.name = "import_tasks " + relative;
     return task;
   }
 
@@ -300,7 +346,8 @@ class Loader {
     return args;
   }
 
-  std::string file_;
+  std::string file_;  // the file being read (an imported one while importing)
+  int import_depth_ = 0;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "orchestrator/core/error.h"
 #include "orchestrator/engine/playbook.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -62,4 +63,71 @@ TEST_CASE("a block's when is inherited by its block, rescue and always tasks, ne
   CHECK(block.rescue.at(0).when == W{"x"});
   CHECK(block.always.at(0).when == W{"x"});
   std::filesystem::remove(path);
+}
+
+namespace {
+
+// The message of the ConfigError loading `path` throws, or "".
+std::string LoadError(const std::string& path) {
+  try {
+    deployctl::LoadPlaybook(path);
+  } catch (const deployctl::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("import_tasks loads a task file beside the playbook, the import's keywords on each task",
+          "[engine][loader][import_tasks]") {
+  deployctl::testing::TempDir dir;
+  dir.Write("tasks/lock.yml",
+            "- name: take it\n"
+            "  command: echo take {{ what }}\n"
+            "- name: say it\n"
+            "  debug: { msg: taken }\n");
+  const std::string book = dir.Write("site.yml",
+                                     "- hosts: all\n"
+                                     "  tasks:\n"
+                                     "    - import_tasks: tasks/lock.yml\n"
+                                     "      vars: { what: deploy }\n"
+                                     "      when: lock_wanted\n"
+                                     "      tags: [lock]\n"
+                                     "      throttle: 1\n");
+  const deployctl::Playbook playbook = deployctl::LoadPlaybook(book);
+  const deployctl::Task& import = playbook.plays.at(0).tasks.at(0);
+  CHECK(import.is_block);
+  CHECK(import.name == "import_tasks tasks/lock.yml");
+  REQUIRE(import.block.size() == 2);
+  for (const auto& task : import.block) {
+    CHECK(task.when == std::vector<std::string>{"lock_wanted"});
+    CHECK(task.tags == std::vector<std::string>{"lock"});
+    CHECK(task.vars["what"] == "deploy");
+    CHECK(task.throttle == 1);
+    CHECK(task.where.file == dir / "tasks/lock.yml");
+  }
+  CHECK(import.block[0].module_name == "command");
+}
+
+TEST_CASE("import_tasks errors name the imported file, a missing file and an import loop",
+          "[engine][loader][import_tasks]") {
+  deployctl::testing::TempDir dir;
+  dir.Write("bad.yml", "- name: oops\n  comand: ls\n");
+  const std::string bad =
+      dir.Write("a.yml", "- hosts: all\n  tasks:\n    - import_tasks: bad.yml\n");
+  CHECK(LoadError(bad).starts_with(dir / "bad.yml" + ":2:3: "));
+
+  const std::string missing =
+      dir.Write("b.yml", "- hosts: all\n  tasks:\n    - import_tasks: nowhere.yml\n");
+  CHECK(LoadError(missing) == missing + ":3:21: import_tasks: no file " + dir / "nowhere.yml");
+
+  dir.Write("loop.yml", "- import_tasks: loop.yml\n");
+  const std::string loop =
+      dir.Write("c.yml", "- hosts: all\n  tasks:\n    - import_tasks: loop.yml\n");
+  CHECK(LoadError(loop).find("import_tasks nested more than 16 deep") != std::string::npos);
+
+  const std::string both = dir.Write(
+      "d.yml", "- hosts: all\n  tasks:\n    - import_tasks: bad.yml\n      command: ls\n");
+  CHECK(LoadError(both).find("import_tasks cannot also run a module") != std::string::npos);
 }

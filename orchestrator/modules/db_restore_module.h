@@ -1,5 +1,6 @@
 // `db_restore`: restores a stored backup of the app's database, safely.
-// Runs on the database host (delegate it there, run_once). See
+// Runs on the database host (delegate it there, run_once). The saga is
+// RestoreDatabase (orchestrator/app/restore_database.h); see
 // docs/backups.md.
 //
 //   - db_restore: { app: myapp, backup: db_backup_1748602032.dump.zst }

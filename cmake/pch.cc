@@ -1,1 +1,0 @@
-// Compiles the precompiled header; nothing else.
