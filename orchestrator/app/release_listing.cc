@@ -1,6 +1,7 @@
 #include "orchestrator/app/release_listing.h"
 
 #include <algorithm>
+#include <set>
 
 #include "orchestrator/app/journal.h"
 
