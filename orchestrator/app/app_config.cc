@@ -5,21 +5,13 @@
 #include <regex>
 #include <set>
 
+#include "orchestrator/app/compose_cli.h"
 #include "orchestrator/core/spelling.h"
 #include "orchestrator/core/strings.h"
 #include "orchestrator/vars/template.h"
 
 namespace deployctl {
 namespace {
-
-// An app name as compose turns it into a project name.
-std::string ComposeProjectName(const std::string& app_name) {
-  std::string out;
-  for (char c : Lower(app_name)) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
-  }
-  return out;
-}
 
 class Reader {
  public:

@@ -24,13 +24,17 @@ std::vector<std::string> ComposeArgv(const std::vector<std::string>& compose, co
   return argv;
 }
 
-std::string ComposeProjectLabel(const AppConfig& app) {
+std::string ComposeProjectName(const std::string& name) {
   std::string out;
-  for (char c : app.compose.project.empty() ? app.name : app.compose.project) {
+  for (char c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
   }
   return out;
+}
+
+std::string ComposeProjectLabel(const AppConfig& app) {
+  return ComposeProjectName(app.compose.project.empty() ? app.name : app.compose.project);
 }
 
 std::optional<std::vector<std::string>> DatabaseContainerExec(remote::Transport& host,

@@ -25,6 +25,10 @@ std::vector<std::string> ComposeArgv(const std::vector<std::string>& compose, co
 // lowercase it and keep [a-z0-9_-]).
 std::string ComposeProjectLabel(const AppConfig& app);
 
+// A name as compose turns it into a project name: lowercased, characters
+// other than [a-z0-9_-] dropped. The default compose.project of an app.
+std::string ComposeProjectName(const std::string& name);
+
 // DetectComposeCommand, then ComposeArgv for `release_dir`. Throws
 // TaskError when the host has no compose command.
 std::vector<std::string> ComposeArgvOnHost(remote::Transport& host, const AppConfig& app,
